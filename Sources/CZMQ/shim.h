@@ -1,0 +1,2 @@
+// The C surface zswift uses: libzmq's public header, nothing else.
+#include <zmq.h>

@@ -1,0 +1,109 @@
+// The shape of one flag definition (ripgrep's defs.rs model): everything the parser, help, man
+// page and completions need to know about a flag is a field here, and the table in Flags.swift
+// is the only place flags are defined.
+
+/// A set of commands a flag applies to.
+struct CommandSet: OptionSet, Sendable {
+    let rawValue: UInt32
+    init(rawValue: UInt32) { self.rawValue = rawValue }
+    init(_ commands: Command...) {
+        rawValue = commands.reduce(0) { $0 | CommandSet.bit($1) }
+    }
+    private static func bit(_ command: Command) -> UInt32 {
+        1 << UInt32(Command.allCases.firstIndex(of: command)!)
+    }
+    func contains(_ command: Command) -> Bool { rawValue & CommandSet.bit(command) != 0 }
+    var commands: [Command] { Command.allCases.filter(contains) }
+
+    static let all = CommandSet(rawValue: (1 << UInt32(Command.allCases.count)) - 1)
+    /// Commands that send messages read from input.
+    static let senders = CommandSet(rawValue: all.commands.filter { $0.shape != .receiver }
+        .reduce(0) { $0 | CommandSet($1).rawValue })
+    /// Commands that print messages they receive.
+    static let receivers = CommandSet(rawValue: all.commands.filter { $0.shape != .sender }
+        .reduce(0) { $0 | CommandSet($1).rawValue })
+}
+
+/// Where a flag appears in help and the man page.
+enum FlagCategory: String, CaseIterable, Sendable {
+    case endpoints = "Endpoints"
+    case input = "Input"
+    case output = "Output"
+    case messages = "Messages"
+    case delivery = "Delivery and timeouts"
+    case socket = "Socket options"
+    case diagnostics = "Diagnostics"
+    case general = "General"
+}
+
+/// What a shell should offer when completing a flag's value.
+enum CompletionKind: Sendable {
+    case none, file, endpoint, choices, socketOption
+}
+
+/// A flag's value as typed: the text (for parsing numbers, names) and the exact bytes of the
+/// argument (for payloads: --data, --subscribe, --identity, --separator).
+struct ArgumentValue: Sendable {
+    let text: String
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        text = String(decoding: bytes, as: UTF8.self)
+    }
+    init(_ text: String) { self.init(Array(text.utf8)) }
+    static let none = ArgumentValue([])
+}
+
+/// One command-line flag.
+struct Flag: Sendable {
+    let long: String
+    let short: Character?
+    /// The value's name in help ("ENDPOINT"); nil for a switch.
+    let value: String?
+    let category: FlagCategory
+    let commands: CommandSet
+    /// One line for `-h`.
+    let summary: String
+    /// Paragraph(s) for `--help` and the man page.
+    let doc: String
+    let choices: [String]
+    let completion: CompletionKind
+    let repeatable: Bool
+    /// Stores what was typed; throws when the value itself is malformed.
+    let apply: @Sendable (inout RawArguments, ArgumentValue) throws(UsageError) -> Void
+
+    init(_ long: String, short: Character? = nil, value: String? = nil, _ category: FlagCategory,
+         for commands: CommandSet, summary: String, doc: String, choices: [String] = [],
+         completion: CompletionKind = .none, repeatable: Bool = false,
+         apply: @escaping @Sendable (inout RawArguments, ArgumentValue) throws(UsageError) -> Void) {
+        self.long = long
+        self.short = short
+        self.value = value
+        self.category = category
+        self.commands = commands
+        self.summary = summary
+        self.doc = doc
+        self.choices = choices
+        self.completion = choices.isEmpty ? completion : .choices
+        self.repeatable = repeatable
+        self.apply = apply
+    }
+
+    var takesValue: Bool { value != nil }
+
+    /// "-b, --bind ENDPOINT" or "    --linger DURATION".
+    var synopsis: String {
+        let head = short.map { "-\($0), " } ?? "    "
+        return head + "--" + long + (value.map { " " + $0 } ?? "")
+    }
+}
+
+/// A mistake on the command line: exit status 2, one line, and a hint where one helps.
+public struct UsageError: Error, Equatable, Sendable {
+    public let message: String
+    public let hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+}

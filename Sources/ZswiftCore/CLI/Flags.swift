@@ -1,0 +1,184 @@
+// The flag table: the one place a flag is defined. The parser, `-h`, `--help`, the man page and
+// every shell completion are generated from it. Each definition starts with a marker line.
+
+extension Flag {
+    static let all: [Flag] = [
+        /// -b/--bind
+        Flag("bind", short: "b", value: "ENDPOINT", .endpoints, for: .all,
+             summary: "bind the socket to ENDPOINT (repeatable)",
+             doc: "Binds the socket to ENDPOINT. :PORT means tcp://*:PORT and HOST:PORT means tcp://HOST:PORT; every libzmq transport (tcp, ipc, inproc, ws, pgm, ...) passes through. A port of * picks a free port: -v reports it.",
+             completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.binds.append(v.text) },
+        /// -c/--connect
+        Flag("connect", short: "c", value: "ENDPOINT", .endpoints, for: .all,
+             summary: "connect the socket to ENDPOINT (repeatable)",
+             doc: "Connects the socket to ENDPOINT. :PORT means tcp://127.0.0.1:PORT and HOST:PORT means tcp://HOST:PORT. The host must resolve; libzmq retries the connection in the background until a peer is there.",
+             completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.connects.append(v.text) },
+        /// --legacy-zmtp
+        Flag("legacy-zmtp", .endpoints, for: .all,
+             summary: "let bound sockets accept ZMTP 1.0/2.0 peers",
+             doc: "A socket that binds refuses peers that speak ZMTP 1.0 or 2.0 (libzmq 2.x/3.x-era programs, JeroMQ 0.3) so that junk bytes and unauthenticated old-protocol frames never become messages; -v says when it refused one. This flag accepts them.") { raw, _ throws(UsageError) in raw.legacyZMTP = true },
+
+        /// -f/--format
+        Flag("format", short: "f", value: "FORMAT", .input, for: .all,
+             summary: "message format of stdin and stdout (default line)",
+             doc: "Sets the format of both directions. line: one message per line. raw: all of stdin is one message, output bytes as they are. quoted, hex, base64: one message per line, frames separated by a space. json: JSON Lines, each message an array of frames (a string, or {\"base64\": ...} for bytes that are not UTF-8). zmtp: binary ZMTP/3 framing. Every format but line and raw keeps any bytes and any number of frames.",
+             choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.format = try Flag.format(v.text, flag: "format") },
+        /// --in
+        Flag("in", value: "FORMAT", .input, for: .senders,
+             summary: "format of stdin (overrides --format)",
+             doc: "Sets the format of stdin only; --data values are decoded in it too.",
+             choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.inFormat = try Flag.format(v.text, flag: "in") },
+        /// -0/--null
+        Flag("null", short: "0", .input, for: .all,
+             summary: "records end with NUL instead of newline",
+             doc: "In line format, input records are split at NUL bytes and output records end with one (for find -print0 and xargs -0).") { raw, _ throws(UsageError) in raw.nulDelimited = true },
+        /// -S/--separator
+        Flag("separator", short: "S", value: "SEP", .input, for: .all,
+             summary: "split input lines into frames at SEP; join output frames with SEP",
+             doc: "In line format, splits each input line into frames at SEP and joins the frames of each output message with SEP. Without it, an input line is one frame and output frames are joined by a TAB.") { raw, v throws(UsageError) in
+            guard !v.bytes.isEmpty else { throw UsageError("--separator: the separator cannot be empty") }
+            raw.separator = v.bytes
+        },
+        /// -d/--data
+        Flag("data", short: "d", value: "TEXT", .input, for: .senders,
+             summary: "send TEXT instead of reading stdin (repeatable: one frame each)",
+             doc: "Sends a message made of the given frames instead of reading stdin, once, or --count times, every --interval. Each value is one frame, taken literally in line and raw format and decoded in the --in format otherwise (--in hex -d 00ff sends two bytes).",
+             repeatable: true) { raw, v throws(UsageError) in raw.data.append(v.bytes) },
+        /// --file
+        Flag("file", value: "PATH", .input, for: .senders,
+             summary: "send the bytes of PATH as one message instead of reading stdin",
+             doc: "Sends the whole content of PATH as one single-frame message, once, or --count times, every --interval.",
+             completion: .file) { raw, v throws(UsageError) in raw.file = v.text },
+
+        /// --out
+        Flag("out", value: "FORMAT", .output, for: .receivers,
+             summary: "format of stdout (overrides --format)",
+             doc: "Sets the format of stdout only.",
+             choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.outFormat = try Flag.format(v.text, flag: "out") },
+
+        /// -n/--count
+        Flag("count", short: "n", value: "N", .messages, for: .all,
+             summary: "stop after N messages sent or received",
+             doc: "A sender stops after sending N messages (with --data: sends it N times). A receiver exits after printing N messages, and with --timeout exits 3 if fewer arrive. pair, xpub and xsub count received messages.") { raw, v throws(UsageError) in raw.count = try Values.count(v.text, flag: "count", minimum: 1) },
+        /// -i/--interval
+        Flag("interval", short: "i", value: "DURATION", .messages, for: .senders,
+             summary: "repeat --data/--file every DURATION",
+             doc: "Sends the --data or --file message every DURATION, for ever or --count times.") { raw, v throws(UsageError) in raw.interval = try Interval.parse(v.text, flag: "interval") },
+        /// --delay
+        Flag("delay", value: "DURATION", .messages, for: .senders,
+             summary: "wait DURATION before the first send",
+             doc: "Waits DURATION after the endpoints are set up (and after --wait-peers/--wait-subscribers) before sending the first message.") { raw, v throws(UsageError) in raw.delay = try Interval.parse(v.text, flag: "delay") },
+
+        /// -t/--timeout
+        Flag("timeout", short: "t", value: "DURATION", .delivery, for: .all,
+             summary: "exit 3 when nothing arrives within DURATION",
+             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message. It also bounds --wait-peers and --wait-subscribers.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
+        /// --linger
+        Flag("linger", value: "DURATION", .delivery, for: .all,
+             summary: "bound the wait for delivery at end of input (default: for ever)",
+             doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait: when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
+        /// --wait-peers
+        Flag("wait-peers", value: "N", .delivery, for: CommandSet(.push, .pair, .xsub),
+             summary: "hold the first send until N peers are connected",
+             doc: "Holds the first message until N peers have completed the ZMTP handshake, bounded by --timeout (status 3 when it runs out).") { raw, v throws(UsageError) in raw.waitPeers = try Values.count(v.text, flag: "wait-peers", minimum: 1) },
+        /// --wait-subscribers
+        Flag("wait-subscribers", value: "N", .delivery, for: CommandSet(.pub, .xpub),
+             summary: "hold the first message until N subscribers are there",
+             doc: "Holds the first message until N subscribers have connected and subscribed, so nothing is dropped for want of a subscriber (a PUB drops by design). Bounded by --timeout (status 3 when it runs out).") { raw, v throws(UsageError) in raw.waitSubscribers = try Values.count(v.text, flag: "wait-subscribers", minimum: 1) },
+
+        /// -s/--subscribe
+        Flag("subscribe", short: "s", value: "PREFIX", .socket, for: CommandSet(.sub, .xsub),
+             summary: "receive messages starting with PREFIX (repeatable; default all)",
+             doc: "Subscribes to messages whose first frame starts with PREFIX. Repeatable; with none, sub receives everything.",
+             repeatable: true) { raw, v throws(UsageError) in raw.subscriptions.append(v.bytes) },
+        /// --hwm
+        Flag("hwm", value: "N", .socket, for: .all,
+             summary: "high-water mark for both directions (messages; 0: none)",
+             doc: "Sets ZMQ_SNDHWM and ZMQ_RCVHWM: how many messages may queue per peer before a sender blocks (push, pair) or drops (pub). 0 means no limit. libzmq's default is 1000.") { raw, v throws(UsageError) in raw.highWaterMark = Int32(clamping: try Values.count(v.text, flag: "hwm")) },
+        /// --sndhwm
+        Flag("sndhwm", value: "N", .socket, for: .all,
+             summary: "send high-water mark (messages; 0: none)",
+             doc: "Sets ZMQ_SNDHWM, overriding --hwm for the send direction.") { raw, v throws(UsageError) in raw.sendHighWaterMark = Int32(clamping: try Values.count(v.text, flag: "sndhwm")) },
+        /// --rcvhwm
+        Flag("rcvhwm", value: "N", .socket, for: .all,
+             summary: "receive high-water mark (messages; 0: none)",
+             doc: "Sets ZMQ_RCVHWM, overriding --hwm for the receive direction.") { raw, v throws(UsageError) in raw.receiveHighWaterMark = Int32(clamping: try Values.count(v.text, flag: "rcvhwm")) },
+        /// --identity
+        Flag("identity", value: "ID", .socket, for: .all,
+             summary: "routing id the socket announces to ROUTER peers",
+             doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).") { raw, v throws(UsageError) in
+            guard (1...255).contains(v.bytes.count), v.bytes.first != 0 else {
+                throw UsageError("--identity: an identity is 1 to 255 bytes and does not start with a zero byte")
+            }
+            raw.identity = v.bytes
+        },
+        /// --conflate
+        Flag("conflate", .socket, for: .all,
+             summary: "keep only the last message (single-frame messages only)",
+             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages.") { raw, _ throws(UsageError) in raw.conflate = true },
+        /// --immediate
+        Flag("immediate", .socket, for: .all,
+             summary: "queue messages only to completed connections",
+             doc: "Sets ZMQ_IMMEDIATE: messages are queued only for peers whose connection is complete, so a connecting push with no peer blocks instead of queueing.") { raw, _ throws(UsageError) in raw.immediate = true },
+        /// --reconnect-ivl
+        Flag("reconnect-ivl", value: "DURATION", .socket, for: .all,
+             summary: "wait between reconnection attempts (default 100ms)",
+             doc: "Sets ZMQ_RECONNECT_IVL.") { raw, v throws(UsageError) in raw.reconnectInterval = try Interval.parse(v.text, flag: "reconnect-ivl") },
+        /// --heartbeat
+        Flag("heartbeat", value: "DURATION", .socket, for: .all,
+             summary: "send ZMTP heartbeats every DURATION; drop a silent peer after 3",
+             doc: "Sets ZMQ_HEARTBEAT_IVL to DURATION and ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HEARTBEAT_TTL to three times it: the only way a dead peer is noticed (-v reports it as disconnected).") { raw, v throws(UsageError) in raw.heartbeat = try Interval.parse(v.text, flag: "heartbeat") },
+        /// --max-msg-size
+        Flag("max-msg-size", value: "BYTES", .socket, for: .all,
+             summary: "refuse messages larger than BYTES",
+             doc: "Sets ZMQ_MAXMSGSIZE: a peer that sends a larger message is disconnected (libzmq's rule: that message and the next are lost and the sender is not told; -v reports the disconnection). A sender also refuses to send a larger input message: it reports the record and exits 1.") { raw, v throws(UsageError) in raw.maxMessageSize = try Values.bytes(v.text, flag: "max-msg-size") },
+        /// --ipv6
+        Flag("ipv6", .socket, for: .all,
+             summary: "use IPv6 as well as IPv4 on tcp endpoints",
+             doc: "Sets ZMQ_IPV6, so tcp endpoints may use IPv6 addresses and hostnames that resolve to them.") { raw, _ throws(UsageError) in raw.ipv6 = true },
+        /// -o/--sockopt
+        Flag("sockopt", short: "o", value: "NAME=VALUE", .socket, for: .all,
+             summary: "set any libzmq socket option (repeatable)",
+             doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag.",
+             completion: .socketOption, repeatable: true) { raw, v throws(UsageError) in raw.socketOptions.append(try SocketOptionSetting.parse(v)) },
+
+        /// -v/--verbose
+        Flag("verbose", short: "v", .diagnostics, for: .all,
+             summary: "report endpoints and connection events on stderr (-vv: every message)",
+             doc: "-v reports each bound endpoint as it really is (after * is resolved) and connection events: connected, disconnected, retried, refused, handshake failed with its reason. -vv adds a one-line trace of every message sent or received.",
+             repeatable: true) { raw, _ throws(UsageError) in raw.verbosity += 1 },
+        /// --stats
+        Flag("stats", .diagnostics, for: .all,
+             summary: "print message count, bytes and rate on stderr at exit",
+             doc: "At exit, prints how many messages and bytes were sent and received, and the rate.") { raw, _ throws(UsageError) in raw.stats = true },
+        /// --events
+        Flag("events", value: "FORMAT", .diagnostics, for: .all,
+             summary: "write socket-monitor events to stderr as JSON Lines",
+             doc: "Writes every libzmq socket-monitor event to stderr, one JSON object a line: {\"event\": \"connected\", \"value\": 12, \"endpoint\": \"tcp://...\"}. Repeats of an event within a second are coalesced into one line with a \"repeated\" count.",
+             choices: EventsFormat.allCases.map(\.rawValue)) { raw, v throws(UsageError) in
+            guard let format = EventsFormat(rawValue: v.text) else {
+                throw UsageError("--events: unknown format '\(v.text)'", hint: "the format is json")
+            }
+            raw.events = format
+        },
+
+        /// -h/--help
+        Flag("help", short: "h", .general, for: .all,
+             summary: "show help (-h: short, --help: with details)",
+             doc: "-h prints a summary of the command's flags; --help adds their details.") { raw, _ throws(UsageError) in raw.help = raw.help ?? .long },
+        /// -V/--version
+        Flag("version", short: "V", .general, for: .all,
+             summary: "print the version of zswift and libzmq",
+             doc: "Prints zswift's version and the version of the libzmq it runs on.") { raw, _ throws(UsageError) in raw.version = true },
+    ]
+
+    static func format(_ text: String, flag: String) throws(UsageError) -> Format {
+        if let format = Format(rawValue: text.lowercased()) { return format }
+        let near = NearMiss.suggestion(for: text.lowercased(), among: Format.allCases.map(\.rawValue))
+        throw UsageError("--\(flag): unknown format '\(text)'",
+                         hint: near.map { "did you mean \($0)?" } ?? "formats: " + Format.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+
+    static func named(_ long: String) -> Flag? { all.first { $0.long == long } }
+    static func short(_ c: Character) -> Flag? { all.first { $0.short == c } }
+}

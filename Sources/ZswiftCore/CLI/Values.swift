@@ -1,0 +1,107 @@
+// Parsing flag values that are more than text: counts, durations, sizes. Each throws a
+// UsageError that names the flag and shows an accepted form.
+
+/// A length of time given on the command line ("250ms", "2s", "1.5s", "1m", a bare number: seconds).
+struct Interval: Equatable, Comparable, Sendable, CustomStringConvertible {
+    /// Milliseconds; nil means "for ever".
+    let milliseconds: Int?
+
+    static let forever = Interval(milliseconds: nil)
+    static func ms(_ value: Int) -> Interval { Interval(milliseconds: value) }
+
+    static func < (a: Interval, b: Interval) -> Bool {
+        switch (a.milliseconds, b.milliseconds) {
+        case let (x?, y?): x < y
+        case (_?, nil): true
+        default: false
+        }
+    }
+
+    /// The value libzmq options want: milliseconds, -1 for ever.
+    var zmqMilliseconds: Int32 { milliseconds.map { Int32(clamping: $0) } ?? -1 }
+
+    var description: String {
+        guard let ms = milliseconds else { return "for ever" }
+        if ms % 60_000 == 0 && ms > 0 { return "\(ms / 60_000)m" }
+        if ms % 1000 == 0 { return "\(ms / 1000)s" }
+        return "\(ms)ms"
+    }
+
+    static func parse(_ text: String, flag: String) throws(UsageError) -> Interval {
+        let t = text.lowercased()
+        if t == "inf" || t == "forever" || t == "-1" { return .forever }
+        var number = Substring(t)
+        var scale = 1000.0
+        for (suffix, factor) in [("ms", 1.0), ("us", 0.001), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)] where t.hasSuffix(suffix) {
+            number = t.dropLast(suffix.count)
+            scale = factor
+            break
+        }
+        guard let value = Double(number), value >= 0, value.isFinite, !number.hasPrefix("+") else {
+            throw UsageError("--\(flag): '\(text)' is not a duration",
+                             hint: "give a number with a unit: 250ms, 2s, 1.5s, 1m (a bare number means seconds; inf for ever)")
+        }
+        return Interval(milliseconds: Int((value * scale).rounded(.up)))
+    }
+}
+
+enum Values {
+    /// A whole number >= `minimum`.
+    static func count(_ text: String, flag: String, minimum: Int = 0) throws(UsageError) -> Int {
+        guard let value = Int(text), value >= minimum else {
+            throw UsageError("--\(flag): '\(text)' is not a whole number\(minimum > 0 ? " of at least \(minimum)" : "")",
+                             hint: "for example --\(flag) \(max(minimum, 10))")
+        }
+        return value
+    }
+
+    /// A byte count with an optional binary suffix: 512, 64k, 1M, 2G.
+    static func bytes(_ text: String, flag: String) throws(UsageError) -> Int64 {
+        var digits = Substring(text)
+        var scale: Int64 = 1
+        if let last = text.last?.lowercased().first, "kmg".contains(last) {
+            digits = digits.dropLast()
+            scale = last == "k" ? 1 << 10 : last == "m" ? 1 << 20 : 1 << 30
+        }
+        guard let value = Int64(digits), value >= 0, value <= Int64.max / scale else {
+            throw UsageError("--\(flag): '\(text)' is not a size in bytes", hint: "for example --\(flag) 1M (suffixes k, M, G are powers of 1024)")
+        }
+        return value * scale
+    }
+}
+
+// MARK: - Near misses
+
+enum NearMiss {
+    /// The candidate closest to `word`, if it is close enough to be a likely typo.
+    static func suggestion(for word: String, among candidates: [String]) -> String? {
+        var best: (String, Int)?
+        for candidate in candidates {
+            let d = distance(word, candidate)
+            if best == nil || d < best!.1 { best = (candidate, d) }
+        }
+        guard let (candidate, d) = best else { return nil }
+        let limit = max(1, min(word.count, candidate.count) / 3)
+        if d <= limit { return candidate }
+        if candidate.hasPrefix(word) && word.count >= 3 { return candidate }
+        return nil
+    }
+
+    /// Edit distance counting insertions, deletions, substitutions and adjacent transpositions.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in stride(from: 1, through: a.count, by: 1) {
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+}

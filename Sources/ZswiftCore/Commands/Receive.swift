@@ -1,0 +1,47 @@
+// pull and sub: print every message received until --count, --timeout (status 3), a signal, or
+// a reader that left stdout.
+import ZMQ
+
+enum ReceiveCommand {
+    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
+        let session = try Session(invocation, io: io, diagnostics: diagnostics)
+        do throws(Exit) {
+            try invocation.output.withEncoder(diagnostics: diagnostics, ReceiveLoop(session: session))
+            try session.output.flush()
+            session.finish()
+        } catch {
+            try? session.output.flush()
+            session.abandon()
+            throw error
+        }
+    }
+
+    /// The error for a receiver whose --timeout ran out.
+    static func timedOut(_ session: Session) -> Exit {
+        let invocation = session.invocation
+        let got = session.stats.receivedMessages
+        if let count = invocation.count {
+            return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)")
+        }
+        return .timeout(got == 0 ? "no message arrived within --timeout \(invocation.timeout!)"
+                                 : "nothing more arrived within --timeout \(invocation.timeout!) (after \(got) messages)")
+    }
+}
+
+struct ReceiveLoop: EncoderUser {
+    let session: Session
+
+    func use<E: MessageEncoder>(_ encoder: inout E) throws(Exit) {
+        let limit = session.invocation.count
+        var message = Message()
+        while true {
+            _ = try session.receiveWaiting(&encoder, &message, limit: limit)
+            if let limit, session.stats.receivedMessages >= limit { return }
+            try session.output.flush()
+            let deadline = Deadline(after: session.invocation.timeout)
+            guard try session.wait(for: .readable, until: deadline, watchOutput: true) else {
+                throw ReceiveCommand.timedOut(session)
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// Output framing: received frames become bytes on stdout, one frame at a time as they arrive
+// (no message is gathered first). One switch, in makeEncoder, picks the format.
+import Glibc
+
+/// Writes messages to stdout in one format.
+protocol MessageEncoder {
+    /// Writes frame `index` of the current message; `more` tells whether frames follow.
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit)
+}
+
+/// `line` and `-0`: frames joined by the separator, each message ends with the delimiter. Bytes are
+/// written as they are; a message that contains the delimiter is ambiguous, which is said once.
+struct LineEncoder: MessageEncoder {
+    let delimiter: UInt8
+    let separator: [UInt8]
+    let diagnostics: Diagnostics?
+    private var message = 0
+
+    init(delimiter: UInt8, separator: [UInt8]?, diagnostics: Diagnostics?) {
+        self.delimiter = delimiter
+        self.separator = separator ?? [9]
+        self.diagnostics = diagnostics
+    }
+
+    @inline(__always)
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
+        if index == 0 { message += 1 }
+        if index > 0 { separator.withUnsafeBytes { out.buffer.append($0) } }
+        if let diagnostics, bytes.firstIndex(of: delimiter) != nil {
+            let name = delimiter == 10 ? "a newline" : "a NUL byte"
+            let n = message
+            diagnostics.warnOnce("delimiter", "message \(n) contains \(name), so line output cannot show where it ends; --out quoted, json or zmtp keep every message exact")
+        }
+        try out.append(bytes)
+        if !more { out.buffer.append(delimiter) }
+    }
+}
+
+/// `raw`: frame bytes as they are, nothing added.
+struct RawEncoder: MessageEncoder {
+    @inline(__always)
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
+        try out.append(bytes)
+    }
+}
+
+/// `quoted`, `hex`, `base64`: frames encoded and separated by a space, one message per line.
+struct TextEncoder: MessageEncoder {
+    let format: Format
+
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
+        if index > 0 { out.buffer.append(32) }
+        switch format {
+        case .hex: Hex.encode(bytes, into: out.buffer)
+        case .base64: Base64.encode(bytes, into: out.buffer)
+        default: Quoted.encode(bytes, into: out.buffer)
+        }
+        if !more { out.buffer.append(10) }
+        try out.flushIfFull()
+    }
+}
+
+/// `json`: each message an array of frames on its own line.
+struct JSONEncoder: MessageEncoder {
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
+        out.buffer.append(index == 0 ? UInt8(ascii: "[") : UInt8(ascii: ","))
+        JSONText.encodeFrame(bytes, into: out.buffer)
+        if !more { out.buffer.append("]\n") }
+        try out.flushIfFull()
+    }
+}
+
+/// `zmtp`: ZMTP/3 frame encoding — flags (MORE 0x01, LONG 0x02), size (1 or 8 bytes, big-endian), body.
+struct ZMTPEncoder: MessageEncoder {
+    @inline(__always)
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
+        ZMTPEncoder.header(count: bytes.count, more: more, into: out.buffer)
+        try out.append(bytes)
+    }
+
+    static func header(count: Int, more: Bool, into buffer: ByteBuffer) {
+        let long = count > 255
+        buffer.append((more ? 1 : 0) | (long ? 2 : 0))
+        if long {
+            var size = UInt64(count).bigEndian
+            withUnsafeBytes(of: &size) { buffer.append($0) }
+        } else {
+            buffer.append(UInt8(count))
+        }
+    }
+}

@@ -1,0 +1,22 @@
+// The message formats of stdin and stdout (cli.md's table). Only the names and their promises
+// live here; Decoders.swift and Encoders.swift do the work.
+
+/// How messages are written as bytes on stdin and stdout.
+enum Format: String, CaseIterable, Sendable {
+    case line, raw, quoted, hex, base64, json, zmtp
+
+    /// Whether any message (any bytes, any number of frames) survives a round trip.
+    var isLossless: Bool { self != .line && self != .raw }
+
+    var summary: String {
+        switch self {
+        case .line: "one message per line; frames split at / joined by --separator (default TAB out)"
+        case .raw: "all of stdin is one message; frames written as they are, nothing added"
+        case .quoted: "one message per line, frames as C-style quoted strings separated by a space"
+        case .hex: "one message per line, frames as hex separated by a space"
+        case .base64: "one message per line, frames as base64 separated by a space"
+        case .json: "JSON Lines: an array of frames, each a string or {\"base64\": ...}"
+        case .zmtp: "binary ZMTP/3 frames (flags, size, body): the fast lossless way to chain zswift"
+        }
+    }
+}

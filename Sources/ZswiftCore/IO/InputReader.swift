@@ -1,0 +1,58 @@
+// stdin through one reusable buffer and read(2): decoders look at `unread` in place and the
+// frames are sent straight from it. The buffer grows only when one record is larger than it.
+import Glibc
+
+final class InputReader {
+    let fd: Int32
+    let buffer: ByteBuffer
+    private(set) var start = 0
+    private(set) var atEnd = false
+    /// Bytes read so far.
+    private(set) var total = 0
+
+    init(fd: Int32 = 0, capacity: Int = 256 * 1024) {
+        self.fd = fd
+        buffer = ByteBuffer(capacity: capacity)
+    }
+
+    /// The bytes read but not yet taken by a decoder.
+    @inline(__always)
+    var unread: UnsafeRawBufferPointer { buffer.bytes(start, buffer.count) }
+
+    @inline(__always)
+    func consume(_ n: Int) { start += n }
+
+    /// Reads more input, keeping the unread bytes. Returns false at end of input. With
+    /// `wouldBlockIsEmpty`, a non-blocking descriptor with nothing to read returns true at once.
+    @discardableResult
+    func fill() throws(Exit) -> Bool {
+        if atEnd { return false }
+        if start > 0 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        if buffer.count == buffer.capacity { buffer.grow(to: buffer.capacity * 2) }
+        while true {
+            let n = Glibc.read(fd, buffer.base + buffer.count, buffer.capacity - buffer.count)
+            if n > 0 {
+                buffer.count += n
+                total += n
+                return true
+            }
+            if n == 0 {
+                atEnd = true
+                return false
+            }
+            switch errno {
+            case EINTR:
+                try Signals.check()
+            case EAGAIN:
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = Glibc.poll(&p, 1, 1000)
+                try Signals.check()
+            default:
+                throw Exit.runtime("cannot read stdin: " + String(cString: strerror(errno)))
+            }
+        }
+    }
+}

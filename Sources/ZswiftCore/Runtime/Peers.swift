@@ -1,0 +1,245 @@
+// Who is connected, from socket-monitor events: each connection by fd (CONNECTED/ACCEPTED to
+// DISCONNECTED), its handshake outcome, and what -v and --events say about it. Handshake events
+// carry no fd, so on a bound socket they go to the oldest connection still waiting for one
+// (zmq-facts: with one I/O thread the events arrive in order). A connection that ends with no
+// handshake event at all was refused before ZMTP 3 (a legacy peer, or junk).
+import Glibc
+import ZMQ
+
+final class Peers {
+    struct Connection {
+        let fd: Int32
+        let endpoint: String
+        let peer: String
+        let accepted: Bool
+        var ready = false
+    }
+
+    let monitor: Monitor
+    private let diagnostics: Diagnostics
+    private let events: EventsFormat?
+    private let refusesLegacy: Bool
+    private(set) var connections: [Connection] = []
+    /// Connections that completed the ZMTP handshake and are still there.
+    var ready: Int { connections.reduce(0) { $0 + ($1.ready ? 1 : 0) } }
+    /// Whether any peer ever completed a handshake.
+    private(set) var everReady = false
+    /// A connect-side handshake that failed for security reasons: the endpoint and why.
+    private(set) var securityFailure: (endpoint: String, reason: String)?
+    /// The fds of live connections, for kernel send-queue checks.
+    var fds: [Int32] { connections.map(\.fd) }
+
+    private var retries: [String: (count: Int, lastReport: Int)] = [:]
+    private var coalesced: (kind: MonitorEvent.Kind, endpoint: String, at: Int, repeated: Int, value: UInt32)?
+    private let started = Clock.now()
+
+    init(socket: Socket, diagnostics: Diagnostics, events: EventsFormat?, refusesLegacy: Bool) throws(ZMQError) {
+        monitor = try Monitor(socket)
+        self.diagnostics = diagnostics
+        self.events = events
+        self.refusesLegacy = refusesLegacy
+    }
+
+    /// Handles every event that is waiting; returns whether there were any.
+    @discardableResult
+    func drain() throws(Exit) -> Bool {
+        var any = false
+        while true {
+            let event: MonitorEvent?
+            do { event = try monitor.receive(dontWait: true) } catch {
+                if error == .interrupted { try Signals.check(); continue }
+                return any
+            }
+            guard let event else { return any }
+            any = true
+            handle(event)
+        }
+    }
+
+    func handle(_ event: MonitorEvent) {
+        if events != nil { writeJSON(event) }
+        let fd = Int32(bitPattern: event.value)
+        switch event.kind {
+        case .connected, .accepted:
+            let accepted = event.kind == .accepted
+            let peer = Peers.peerAddress(fd) ?? event.endpoint
+            connections.append(Connection(fd: fd, endpoint: event.endpoint, peer: peer, accepted: accepted))
+            retries[event.endpoint] = nil
+            diagnostics.info(accepted ? "accepted \(peer) on \(event.endpoint)" : "connected to \(event.endpoint)")
+        case .handshakeSucceeded:
+            guard let i = waiting(for: event.endpoint) else { return }
+            connections[i].ready = true
+            everReady = true
+            diagnostics.trace("handshake done with \(connections[i].peer)")
+        case .handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuth:
+            let i = waiting(for: event.endpoint)
+            let who = i.map { connections[$0].peer } ?? event.endpoint
+            let reason = Peers.handshakeReason(event)
+            if let i {
+                // mark it as having had its outcome, so its end is not taken for a refusal
+                connections[i].ready = false
+                handshakeDone.insert(connections[i].fd)
+            }
+            let accepted = i.map { connections[$0].accepted } ?? false
+            if !accepted, Peers.isSecurity(event) {
+                securityFailure = securityFailure ?? (event.endpoint, reason)
+            }
+            if event.kind == .handshakeFailedNoDetail {
+                diagnostics.info("handshake with \(who) failed: \(reason)")
+            } else {
+                diagnostics.warnOnce("handshake \(event.kind.rawValue) \(event.value)", "handshake with \(who) failed: \(reason)")
+            }
+        case .disconnected:
+            guard let i = connections.firstIndex(where: { $0.fd == fd }) else { return }
+            let connection = connections.remove(at: i)
+            let hadOutcome = connection.ready || handshakeDone.remove(fd) != nil
+            if !hadOutcome && connection.accepted && refusesLegacy {
+                diagnostics.info("refused \(connection.peer) on \(connection.endpoint): not a ZMTP 3 peer (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)")
+            } else if connection.accepted {
+                diagnostics.info("\(connection.peer) disconnected from \(connection.endpoint)")
+            } else {
+                diagnostics.info("disconnected from \(connection.endpoint)")
+            }
+        case .connectRetried:
+            let now = Clock.now()
+            var entry = retries[event.endpoint] ?? (0, 0)
+            entry.count += 1
+            if entry.count == 1 || now - entry.lastReport >= 5000 {
+                diagnostics.info(entry.count == 1 ? "no peer at \(event.endpoint) yet; retrying every \(event.value)ms"
+                                                  : "still no peer at \(event.endpoint) (\(entry.count) attempts)")
+                entry.lastReport = now
+            }
+            retries[event.endpoint] = entry
+        case .acceptFailed, .bindFailed, .closeFailed:
+            diagnostics.warnOnce("\(event.kind.name) \(event.value)", "\(event.kind.name.replacingOccurrences("_", " ")) on \(event.endpoint): \(String(cString: strerror(Int32(bitPattern: event.value))))")
+        default:
+            break
+        }
+    }
+
+    private var handshakeDone: Set<Int32> = []
+
+    /// The connection a handshake event belongs to: the one on that endpoint when it is a
+    /// connect endpoint, else the oldest accepted one still waiting.
+    private func waiting(for endpoint: String) -> Int? {
+        let candidates = connections.indices.filter { !connections[$0].ready && !handshakeDone.contains(connections[$0].fd) }
+        return candidates.first { !connections[$0].accepted && connections[$0].endpoint == endpoint }
+            ?? candidates.first { connections[$0].endpoint == endpoint }
+            ?? candidates.first
+    }
+
+    static func isSecurity(_ event: MonitorEvent) -> Bool {
+        switch event.kind {
+        case .handshakeFailedAuth: return true
+        case .handshakeFailedProtocol: return event.value & 0xF000_0000 == 0x2000_0000 || (0x1100_0001...0x1100_0002).contains(event.value)
+        default: return false
+        }
+    }
+
+    static func handshakeReason(_ event: MonitorEvent) -> String {
+        switch event.kind {
+        case .handshakeFailedAuth:
+            return "authentication refused (ZAP status \(event.value))"
+        case .handshakeFailedProtocol:
+            switch event.value {
+            case 0x1100_0001: return "cryptographic error (a wrong CURVE key?)"
+            case 0x1100_0002: return "security mechanism mismatch (one side uses CURVE or PLAIN, the other does not)"
+            case 0x1000_0000...0x1000_0018: return "ZMTP protocol error 0x\(String(event.value, radix: 16))"
+            case 0x2000_0000...0x2000_0005: return "ZAP handler error 0x\(String(event.value, radix: 16))"
+            default: return "protocol error 0x\(String(event.value, radix: 16))"
+            }
+        default:
+            let e = Int32(bitPattern: event.value)
+            return e == 0 ? "no detail" : String(cString: strerror(e))
+        }
+    }
+
+    /// "127.0.0.1:43210" for a connected socket fd.
+    static func peerAddress(_ fd: Int32) -> String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard rc == 0 else { return nil }
+        var host = [CChar](repeating: 0, count: 64)
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin_addr
+                    inet_ntop(AF_INET, &addr, &host, 64)
+                    return Peers.string(host) + ":" + String(UInt16(bigEndian: sin.pointee.sin_port))
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &addr, &host, 64)
+                    return "[" + Peers.string(host) + "]:" + String(UInt16(bigEndian: sin.pointee.sin6_port))
+                }
+            }
+        case AF_UNIX:
+            return "a local process (fd \(fd))"
+        default:
+            return nil
+        }
+    }
+
+    static func string(_ chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Bytes this process has queued in the kernel for its peers and not yet seen acknowledged
+    /// (`ioctl(SIOCOUTQ)`; zmq-facts: libzmq can lose its last batch at close while these are full).
+    func kernelQueued() -> Int {
+        var total = 0
+        for fd in fds {
+            var queued: Int32 = 0
+            if ioctl(fd, UInt(TIOCOUTQ), &queued) == 0 { total += Int(queued) }
+        }
+        return total
+    }
+
+    // MARK: - --events json
+
+    private func writeJSON(_ event: MonitorEvent) {
+        let now = Clock.now()
+        if let c = coalesced, c.kind == event.kind, c.endpoint == event.endpoint, now - c.at < 1000 {
+            coalesced!.repeated += 1
+            return
+        }
+        flushCoalesced()
+        coalesced = (event.kind, event.endpoint, now, 0, event.value)
+        emitJSON(kind: event.kind, value: event.value, endpoint: event.endpoint, repeated: 0, at: now)
+    }
+
+    /// Writes the pending "repeated" line, if any (call at exit too).
+    func flushCoalesced() {
+        guard let c = coalesced else { return }
+        if c.repeated > 0 { emitJSON(kind: c.kind, value: c.value, endpoint: c.endpoint, repeated: c.repeated, at: Clock.now()) }
+        coalesced = nil
+    }
+
+    private func emitJSON(kind: MonitorEvent.Kind, value: UInt32, endpoint: String, repeated: Int, at: Int) {
+        let buffer = ByteBuffer(capacity: 128)
+        let seconds = at - started
+        buffer.append(Array("{\"event\":\"\(kind.name)\",\"value\":\(value),\"endpoint\":".utf8))
+        Array(endpoint.utf8).withUnsafeBytes { JSONText.encodeString($0, into: buffer) }
+        buffer.append(Array(",\"time\":\(seconds / 1000).\(String(seconds % 1000).leftPadded(3))".utf8))
+        if repeated > 0 { buffer.append(Array(",\"repeated\":\(repeated)".utf8)) }
+        buffer.append(UInt8(ascii: "}"))
+        diagnostics.line(String(decoding: buffer.bytes(0, buffer.count), as: UTF8.self))
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+
+    func replacingOccurrences(_ target: Character, _ replacement: Character) -> String {
+        String(map { $0 == target ? replacement : $0 })
+    }
+}

@@ -1,0 +1,95 @@
+// Receiving: one reused Message, each frame handed to the encoder as it arrives, output flushed
+// whenever nothing more is waiting (before any blocking wait).
+import ZMQ
+
+extension Session {
+    /// Receives and writes every message that is already waiting, up to `limit` in total.
+    /// Returns how many it wrote.
+    @inline(__always)
+    func receiveWaiting<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message, limit: Int?,
+                                           transform: ((inout Message) -> Void)? = nil) throws(Exit) -> Int {
+        var got = 0
+        while limit.map({ stats.receivedMessages < $0 }) ?? true {
+            let received: Bool
+            do { received = try socket.receive(&message, dontWait: true) } catch {
+                if error == .interrupted { try Signals.check(); continue }
+                throw Exit.runtime("cannot receive: \(error)")
+            }
+            guard received else { break }
+            var index = 0
+            var traced: [[UInt8]] = []
+            while true {
+                if index == 0, let transform { transform(&message) }
+                let more = message.hasMore
+                let bytes = message.bytes
+                stats.receivedBytes += bytes.count
+                if diagnostics.verbosity >= 2 { traced.append(Array(bytes)) }
+                try encoder.frame(bytes, index: index, more: more, to: output)
+                if !more { break }
+                index += 1
+                do { _ = try socket.receive(&message) } catch {
+                    throw Exit.runtime("cannot receive: \(error)")
+                }
+            }
+            stats.receivedMessages += 1
+            got += 1
+            if diagnostics.verbosity >= 2 {
+                diagnostics.trace("received " + traced.withFramePointers { Session.describe($0) })
+            }
+            try output.flushIfFull()
+        }
+        return got
+    }
+}
+
+/// Code that runs with a concrete encoder type, so its loop is specialised per format.
+protocol EncoderUser {
+    func use<E: MessageEncoder>(_ encoder: inout E) throws(Exit)
+}
+
+/// Code that runs with a concrete decoder type.
+protocol DecoderUser {
+    func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit)
+}
+
+extension Framing {
+    /// Calls `user` with the encoder for this framing: the one switch over output formats.
+    func withEncoder(diagnostics: Diagnostics, _ user: some EncoderUser) throws(Exit) {
+        switch format {
+        case .line:
+            var e = LineEncoder(delimiter: delimiter, separator: separator, diagnostics: diagnostics)
+            try user.use(&e)
+        case .raw:
+            var e = RawEncoder()
+            try user.use(&e)
+        case .quoted, .hex, .base64:
+            var e = TextEncoder(format: format)
+            try user.use(&e)
+        case .json:
+            var e = JSONEncoder()
+            try user.use(&e)
+        case .zmtp:
+            var e = ZMTPEncoder()
+            try user.use(&e)
+        }
+    }
+
+    /// Calls `user` with the decoder for this framing: the one switch over input formats.
+    func withDecoder(sizeLimit: Int64?, _ user: some DecoderUser) throws(Exit) {
+        switch format {
+        case .line:
+            var d = LineDecoder(delimiter: delimiter, separator: separator)
+            try user.use(&d)
+        case .raw:
+            var d = RawDecoder()
+            try user.use(&d)
+        case .quoted, .hex, .base64, .json:
+            var d = TextDecoder(format: format)
+            try user.use(&d)
+        case .zmtp:
+            var d = ZMTPDecoder()
+            if let sizeLimit { d.sizeLimit = UInt64(sizeLimit) }
+            try user.use(&d)
+        }
+    }
+}

@@ -1,0 +1,385 @@
+// One run of a socket command: the context, the socket with its options and endpoints, the peer
+// tracker, stdin/stdout, and the waits every command shares (for peers, for a writable or
+// readable socket, for delivery at the end). The commands in Commands/ are loops over this.
+import Glibc
+import ZMQ
+
+/// Where a command's bytes go: real stdin/stdout/stderr, or pipes in tests.
+public struct StandardIO: Sendable {
+    public var input: Int32
+    public var output: Int32
+    public var error: Int32
+    public init(input: Int32 = 0, output: Int32 = 1, error: Int32 = 2) {
+        self.input = input
+        self.output = output
+        self.error = error
+    }
+}
+
+/// Counts for --stats.
+struct Stats {
+    var sentMessages = 0
+    var sentBytes = 0
+    var receivedMessages = 0
+    var receivedBytes = 0
+    let started = Clock.nanoseconds()
+}
+
+/// The ZAP domain a bound socket sets so that libzmq refuses ZMTP 1.0/2.0 peers (zmq-facts.md).
+let refusingDomain = "zswift"
+
+final class Session {
+    let invocation: Invocation
+    let diagnostics: Diagnostics
+    let io: StandardIO
+    let context = Context()
+    let socket: Socket
+    let peers: Peers
+    lazy var input = InputReader(fd: io.input)
+    let output: OutputWriter
+    var stats = Stats()
+
+    init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, type: SocketType? = nil) throws(Exit) {
+        self.invocation = invocation
+        self.diagnostics = diagnostics
+        self.io = io
+        output = OutputWriter(fd: io.output)
+        try Session.resolveHosts(invocation.endpoints)
+        do {
+            socket = try Socket(context, type: type ?? invocation.command.socketType)
+        } catch {
+            throw Exit.runtime("cannot create a socket: \(error)")
+        }
+        let binds = invocation.endpoints.contains { $0.role == .bind }
+        do {
+            try Session.apply(invocation.socket, to: socket, command: invocation.command)
+            if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
+            peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
+                              refusesLegacy: binds && !invocation.legacyZMTP)
+        } catch {
+            throw Exit.runtime("cannot set up the socket: \(error)")
+        }
+        for endpoint in invocation.endpoints where endpoint.role == .bind {
+            do { try socket.bind(endpoint.address) } catch { throw Session.bindError(error, endpoint) }
+            diagnostics.info("bound to \(socket.lastEndpoint)")
+        }
+        for endpoint in invocation.endpoints where endpoint.role == .connect {
+            do { try socket.connect(endpoint.address) } catch {
+                throw Exit.runtime("cannot connect to \(endpoint.address): \(error)")
+            }
+            diagnostics.info("connecting to \(endpoint.address)")
+        }
+    }
+
+    // MARK: - Setting up
+
+    static func apply(_ settings: SocketSettings, to socket: Socket, command: Command) throws(ZMQError) {
+        if let hwm = settings.sendHighWaterMark { try socket.set(.sendHighWaterMark, hwm) }
+        if let hwm = settings.receiveHighWaterMark { try socket.set(.receiveHighWaterMark, hwm) }
+        if let id = settings.identity { try socket.set(.routingID, id) }
+        if settings.conflate { try socket.set(.conflate, true) }
+        if settings.immediate { try socket.set(.immediate, true) }
+        if settings.ipv6 { try socket.set(.ipv6, true) }
+        if let ivl = settings.reconnectInterval { try socket.set(.reconnectInterval, ivl.zmqMilliseconds) }
+        if let hb = settings.heartbeat, let ms = hb.milliseconds {
+            try socket.set(.heartbeatInterval, Int32(clamping: ms))
+            try socket.set(.heartbeatTimeout, Int32(clamping: ms * 3))
+            try socket.set(.heartbeatTTL, Int32(clamping: min(ms * 3, 6_553_500)))
+        }
+        if let max = settings.maxMessageSize { try socket.set(.maxMessageSize, max) }
+        if command == .sub || command == .xsub {
+            let prefixes = settings.subscriptions.isEmpty && command == .sub ? [[]] : settings.subscriptions
+            for prefix in prefixes { try socket.set(.subscribe, prefix) }
+        }
+        for custom in settings.custom {
+            try custom.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(custom.option.code, raw) }
+        }
+    }
+
+    /// Resolves connect hosts up front: libzmq would retry an unknown host for ever in silence.
+    static func resolveHosts(_ endpoints: [Endpoint]) throws(Exit) {
+        for endpoint in endpoints {
+            guard let host = endpoint.hostToResolve else { continue }
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            var result: UnsafeMutablePointer<addrinfo>?
+            let rc = getaddrinfo(host, nil, &hints, &result)
+            if rc != 0 {
+                throw Exit.runtime("unknown host '\(host)' in \(endpoint.address): \(String(cString: gai_strerror(rc)))",
+                                   hint: "check the name, or give an IP address")
+            }
+            freeaddrinfo(result)
+        }
+    }
+
+    static func bindError(_ error: ZMQError, _ endpoint: Endpoint) -> Exit {
+        let address = endpoint.address
+        switch error {
+        case .addressInUse:
+            return .runtime("address already in use: \(address)", hint: "another process has it; pick another port, or * for any free one")
+        case .addressNotAvailable:
+            return .runtime("address not available on this machine: \(address)", hint: "bind an address of this machine, or * for all")
+        case .noDevice:
+            return .runtime("no such interface or address: \(address)", hint: "bind an address of this machine, or * for all")
+        case .permissionDenied:
+            return .runtime("permission denied: \(address)", hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges" : nil)
+        case .protocolNotSupported:
+            return .runtime("this libzmq has no transport for \(address)")
+        default:
+            if error.code == ENOENT {
+                return .runtime("cannot bind \(address): its directory does not exist")
+            }
+            return .runtime("cannot bind \(address): \(error)")
+        }
+    }
+
+    // MARK: - Waiting
+
+    /// Waits for something on the socket (`events`), handling monitor events, signals, a reader
+    /// that left stdout (when `watchOutput`), and the deadline. Returns false when the deadline
+    /// passed first.
+    func wait(for events: PollEvents, until deadline: Deadline, watchOutput: Bool = false) throws(Exit) -> Bool {
+        var poller = Poller()
+        poller.add(socket, events)
+        let monitorIndex = poller.add(peers.monitor.socket, .readable)
+        let outputIndex = watchOutput ? poller.add(fd: io.output, []) : -1
+        while true {
+            try Signals.check()
+            try checkSecurity()
+            if deadline.hasPassed { return false }
+            do {
+                _ = try poller.poll(timeout: deadline.remaining(cap: 1000))
+            } catch {
+                if error == .interrupted { continue }
+                throw Exit.runtime("poll failed: \(error)")
+            }
+            if !poller.events(monitorIndex).isEmpty { try peers.drain() }
+            if outputIndex >= 0, poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
+            if !poller.events(0).isEmpty { return true }
+        }
+    }
+
+    /// Sleeps for `interval`, still answering signals and monitor events.
+    func pause(_ interval: Interval) throws(Exit) {
+        let deadline = Deadline(after: interval)
+        var poller = Poller()
+        poller.add(peers.monitor.socket, .readable)
+        while !deadline.hasPassed {
+            try Signals.check()
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: 1000)) } catch {
+                if error == .interrupted { continue }
+                throw Exit.runtime("poll failed: \(error)")
+            }
+            try peers.drain()
+        }
+    }
+
+    /// Ends the run with status 4 when a connection failed its handshake for security reasons.
+    func checkSecurity() throws(Exit) {
+        if let failure = peers.securityFailure {
+            throw Exit.failed(.security, "security handshake with \(failure.endpoint) failed: \(failure.reason)",
+                              hint: "both sides must use the same mechanism and keys")
+        }
+    }
+
+    /// Holds the first send until `count` peers completed their handshake (--wait-peers).
+    func waitForPeers(_ count: Int) throws(Exit) {
+        let deadline = Deadline(after: invocation.timeout)
+        var noticed = false
+        let started = Clock.now()
+        var poller = Poller()
+        poller.add(peers.monitor.socket, .readable)
+        try peers.drain()
+        while peers.ready < count {
+            try Signals.check()
+            try checkSecurity()
+            if deadline.hasPassed {
+                throw Exit.timeout("\(peers.ready) of \(count) peer\(count == 1 ? "" : "s") connected within --timeout \(invocation.timeout!)")
+            }
+            if !noticed && Clock.now() - started >= 1000 {
+                noticed = true
+                diagnostics.note("waiting for \(count - peers.ready) more peer\(count - peers.ready == 1 ? "" : "s") (--wait-peers \(count))")
+            }
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: 1000)) } catch {
+                if error == .interrupted { continue }
+                throw Exit.runtime("poll failed: \(error)")
+            }
+            try peers.drain()
+        }
+    }
+
+    // MARK: - Sending
+
+    /// Sends one message, waiting (bounded by --timeout) while the socket cannot take it.
+    @inline(__always)
+    func send(_ frames: [UnsafeRawBufferPointer], record: Int) throws(Exit) {
+        var next = try sendFrames(frames, from: 0, record: record)
+        if next == frames.count { return }
+        let deadline = Deadline(after: invocation.timeout)
+        while next < frames.count {
+            guard try wait(for: .writable, until: deadline) else {
+                throw Exit.timeout("could not send message \(record) within --timeout \(invocation.timeout!): "
+                                   + (peers.ready == 0 ? "no peer is connected" : "the peers are not taking messages"))
+            }
+            next = try sendFrames(frames, from: next, record: record)
+        }
+    }
+
+    /// Sends frames from `start` on without blocking; returns the index of the first frame not
+    /// sent (`frames.count` when the message is complete).
+    @inline(__always)
+    func sendFrames(_ frames: [UnsafeRawBufferPointer], from start: Int, record: Int) throws(Exit) -> Int {
+        let last = frames.count - 1
+        if start == 0, let max = invocation.socket.maxMessageSize {
+            for frame in frames where frame.count > max {
+                throw Exit.runtime("message \(record) has a frame of \(frame.count) bytes, over --max-msg-size \(max)")
+            }
+        }
+        var i = start
+        while i <= last {
+            let frame = frames[i]
+            let sent: Bool
+            do { sent = try socket.send(frame, flags: i < last ? [.dontWait, .more] : .dontWait) } catch {
+                if error == .interrupted { try Signals.check(); continue }
+                throw sendError(error, record: record)
+            }
+            if !sent { return i }
+            stats.sentBytes += frame.count
+            i += 1
+        }
+        stats.sentMessages += 1
+        if diagnostics.verbosity >= 2 { diagnostics.trace("sent " + Session.describe(frames)) }
+        return i
+    }
+
+    func sendError(_ error: ZMQError, record: Int) -> Exit {
+        if error == .hostUnreachable {
+            return .runtime("message \(record): no peer with that routing id")
+        }
+        return .runtime("cannot send message \(record): \(error)")
+    }
+
+    /// "2 frames, 11 bytes: "hello" "world"" for -vv traces.
+    static func describe(_ frames: [UnsafeRawBufferPointer]) -> String {
+        let total = frames.reduce(0) { $0 + $1.count }
+        let preview = ByteBuffer(capacity: 80)
+        for (i, frame) in frames.prefix(4).enumerated() {
+            if i > 0 { preview.append(32) }
+            Quoted.encode(UnsafeRawBufferPointer(rebasing: frame.prefix(32)), into: preview)
+            if frame.count > 32 { preview.append("...") }
+        }
+        if frames.count > 4 { preview.append(" ...") }
+        let shown = String(decoding: preview.bytes(0, preview.count), as: UTF8.self)
+        return "\(frames.count) frame\(frames.count == 1 ? "" : "s"), \(total) bytes: \(shown)"
+    }
+
+    // MARK: - Ending
+
+    /// At end of input: waits until what was sent has left this process, bounded by --linger
+    /// (zmq-facts: libzmq may drop its last batch at close while the kernel buffer is full, so the
+    /// kernel queues must be empty before the socket closes), then closes and terminates.
+    func deliver() throws(Exit) {
+        let linger = invocation.linger
+        if linger.milliseconds == 0 {
+            try? socket.set(.linger, 0)
+            finish()
+            return
+        }
+        let deadline = Deadline(after: linger)
+        let started = Clock.now()
+        var noticed = false
+        var poller = Poller()
+        poller.add(peers.monitor.socket, .readable)
+        var emptyChecks = 0
+        try peers.drain()
+        while emptyChecks < 2 {
+            try Signals.check()
+            let queued = peers.kernelQueued()
+            if queued == 0 {
+                emptyChecks += 1
+                if emptyChecks == 2 || peers.fds.isEmpty { break }
+            } else {
+                emptyChecks = 0
+            }
+            if deadline.hasPassed {
+                throw Exit.timeout("--linger \(linger) ran out with \(queued) bytes not yet taken by \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s")")
+            }
+            if !noticed && Clock.now() - started >= 1000 {
+                noticed = true
+                diagnostics.note("waiting for \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s") to take \(queued) queued bytes (--linger bounds this; Ctrl-C gives up)")
+            }
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: queued == 0 ? 2 : 10)) } catch {
+                if error == .interrupted { continue }
+            }
+            try peers.drain()
+        }
+        try? socket.set(.linger, linger.zmqMilliseconds)
+        try terminate(until: deadline, started: started, noticed: noticed)
+    }
+
+    /// Closes everything and waits for libzmq to hand over what it still queues (zmq_ctx_term, on a
+    /// helper thread so that this one can report, time out and answer signals).
+    private func terminate(until deadline: Deadline, started: Int, noticed: Bool) throws(Exit) {
+        peers.flushCoalesced()
+        let endpoints = invocation.endpoints.filter { $0.role == .connect }.map(\.address)
+        peers.monitor.stop()
+        socket.close()
+        let done = ContextTerminator.start(context)
+        defer { done.close() }
+        var noticed = noticed
+        while !done.isFinished(waitingUpTo: deadline.remaining(cap: 250)) {
+            try Signals.check()
+            if deadline.hasPassed {
+                throw Exit.timeout("--linger \(invocation.linger) ran out with messages undelivered"
+                                   + (endpoints.isEmpty ? "" : " to " + endpoints.joined(separator: ", ")))
+            }
+            if !noticed && Clock.now() - started >= 1000 {
+                noticed = true
+                diagnostics.note("waiting for a peer to take the queued messages"
+                                 + (endpoints.isEmpty ? "" : " at " + endpoints.joined(separator: ", "))
+                                 + " (--linger bounds this; Ctrl-C gives up)")
+            }
+        }
+    }
+
+    /// Closes without waiting for anything (receivers, and after --linger 0).
+    func finish() {
+        abandon()
+    }
+
+    /// Drops whatever is still queued and closes (on errors: nothing may block the exit).
+    func abandon() {
+        peers.flushCoalesced()
+        try? socket.set(.linger, 0)
+        peers.monitor.stop()
+        socket.close()
+        context.terminate()
+    }
+
+    func printStats() {
+        guard invocation.stats else { return }
+        let seconds = Double(Clock.nanoseconds() - stats.started) / 1e9
+        func rate(_ n: Int) -> String { seconds > 0 ? Session.format(Double(n) / seconds) : "-" }
+        var parts: [String] = []
+        if invocation.command.shape != .receiver || stats.sentMessages > 0 {
+            parts.append("sent \(stats.sentMessages) messages, \(Session.bytes(stats.sentBytes)) (\(rate(stats.sentMessages)) msg/s)")
+        }
+        if invocation.command.shape != .sender || stats.receivedMessages > 0 {
+            parts.append("received \(stats.receivedMessages) messages, \(Session.bytes(stats.receivedBytes)) (\(rate(stats.receivedMessages)) msg/s)")
+        }
+        diagnostics.note(parts.joined(separator: "; ") + " in " + Session.format(seconds) + " s")
+    }
+
+    static func format(_ value: Double) -> String {
+        if value >= 100 { return String(Int(value.rounded())) }
+        let hundredths = Int((value * 100).rounded())
+        return "\(hundredths / 100).\(String(hundredths % 100).leftPadded(2))"
+    }
+
+    static func bytes(_ n: Int) -> String {
+        if n < 1024 { return "\(n) bytes" }
+        if n < 1 << 20 { return format(Double(n) / 1024) + " KiB" }
+        if n < 1 << 30 { return format(Double(n) / 1048576) + " MiB" }
+        return format(Double(n) / 1073741824) + " GiB"
+    }
+}

@@ -1,0 +1,5 @@
+// zswift: forwards argv to ZswiftCore and exits with its status.
+import ZswiftCore
+import Glibc
+
+exit(Zswift.run(Zswift.processArguments))
