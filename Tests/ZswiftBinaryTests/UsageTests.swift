@@ -1,11 +1,84 @@
-// Black-box: usage errors from the built binary. Never imports ZswiftCore.
+// Black-box: the command line's errors, help and version, from the built binary.
+import Glibc
 import Testing
 import TestSupport
 
 @Test func anUnknownFlagExitsTwoAndSuggestsTheNearestOne() throws {
-    let r = try run([Paths.zswift, "sub", "--subscibe", "x", ":5555"], within: 10)
+    let r = try zswift(["sub", "--subscibe", "x", ":5555"])
     #expect(r.status == 2)
     #expect(r.err.contains("unknown flag --subscibe"))
     #expect(r.err.contains("did you mean --subscribe?"))
     #expect(r.stdout.isEmpty)
+}
+
+@Test func aFlagOfAnotherCommandExitsTwoNamingTheCommandsItIsFor() throws {
+    let r = try zswift(["push", "-s", "x", ":5555"])
+    #expect(r.status == 2)
+    #expect(r.err.contains("-s does not apply to push"))
+    #expect(r.err.contains("sub"))
+}
+
+@Test(arguments: [
+    (["pull", "tcp://127.0.0.1:99999"], "a port is 1 to 65535"),
+    (["pull", "ipc:///tmp/x"], "-b"),
+    (["pull", "tpc://x:1"], "did you mean tcp://"),
+    (["pull"], "needs an endpoint"),
+    (["pull", "5555"], ":5555"),
+    (["push", "-c", "tcp://*:5555"], "no host"),
+    (["pull", "--timeout", "soon", ":5555"], "not a duration"),
+    (["pull", "--format", "jsn", ":5555"], "did you mean json?"),
+    (["pul", ":5555"], "did you mean pull?"),
+    (["push", "--data", "a", "--file", "b", ":1"], "--data and --file"),
+    (["push", "--in", "hex", "-d", "zz", ":1"], "--data #1 is not valid hex"),
+])
+func badCommandLinesExitTwoWithOneErrorAndAHint(arguments: [String], says: String) throws {
+    let r = try zswift(arguments)
+    #expect(r.status == 2, "\(r)")
+    #expect(r.err.contains(says), "\(r)")
+    #expect(r.err.hasPrefix("zswift: error: "))
+    #expect(r.stdout.isEmpty)
+}
+
+@Test func helpForACommandEqualsTheCommandsOwnHelp() throws {
+    let a = try zswift(["help", "push"])
+    let b = try zswift(["push", "--help"])
+    #expect(a.status == 0 && b.status == 0)
+    #expect(a.out == b.out)
+    #expect(a.out.contains("--wait-peers"))
+    #expect(!a.out.contains("--subscribe"))
+}
+
+@Test func shortHelpIsShorterThanLongHelp() throws {
+    let short = try zswift(["sub", "-h"])
+    let long = try zswift(["sub", "--help"])
+    #expect(short.status == 0)
+    #expect(short.out.count < long.out.count)
+    #expect(short.out.contains("--subscribe"))
+}
+
+@Test func generalHelpListsEveryCommandAndTheExitStatuses() throws {
+    let r = try zswift(["--help"])
+    #expect(r.status == 0)
+    for command in ["push", "pull", "pub", "sub", "pair", "xpub", "xsub"] { #expect(r.out.contains("  \(command) ")) }
+    #expect(r.out.contains("128+N"))
+}
+
+@Test func versionNamesZswiftAndLibzmq() throws {
+    let r = try zswift(["--version"])
+    #expect(r.status == 0)
+    #expect(r.out.hasPrefix("zswift ") && r.out.contains("libzmq 4."))
+}
+
+@Test func anAddressInUseIsReportedInWordsWithStatusOne() throws {
+    let (first, endpoint) = try startBound("pull")
+    defer { first.signal(SIGTERM) }
+    let r = try zswift(["pull", "-b", endpoint])
+    #expect(r.status == 1)
+    #expect(r.err.contains("address already in use: \(endpoint)"))
+}
+
+@Test func anUnknownHostIsReportedBeforeAnythingIsSent() throws {
+    let r = try zswift(["push", "-c", "tcp://no-such-host.invalid:5555", "--data", "x"])
+    #expect(r.status == 1)
+    #expect(r.err.contains("unknown host 'no-such-host.invalid'"))
 }

@@ -3,7 +3,7 @@
 // fails when the committed files drift from what the table generates.
 
 enum Generate {
-    static let targets = ["man", "bash", "zsh", "fish"]
+    static let targets = ["man", "bash", "zsh", "fish", "readme-formats", "readme-exit-status", "readme-commands"]
 
     /// The committed path of each target, relative to the package root.
     static let paths = ["man": "man/zswift.1", "bash": "completions/zswift.bash",
@@ -14,8 +14,36 @@ enum Generate {
         case "man": return manPage()
         case "bash": return bash()
         case "zsh": return zsh()
-        default: return fish()
+        case "fish": return fish()
+        case "readme-formats": return readmeFormats()
+        case "readme-exit-status": return readmeExitStatus()
+        default: return readmeCommands()
         }
+    }
+
+    // MARK: - README tables
+
+    static func markdown(_ text: String) -> String { text.replacing("|", with: "\\|") }
+
+    static func readmeFormats() -> String {
+        var s = "| format | lossless | what it is |\n|---|---|---|\n"
+        for format in Format.allCases {
+            s += "| `\(format.rawValue)` | \(format.isLossless ? "yes" : "no") | \(markdown(format.summary)) |\n"
+        }
+        return s
+    }
+
+    static func readmeExitStatus() -> String {
+        var s = "| status | meaning |\n|---|---|\n"
+        for status in ExitStatus.allCases { s += "| \(status.rawValue) | \(markdown(status.meaning)) |\n" }
+        s += "| 128+N | ended by signal N (130 for Ctrl-C); a reader that closes stdout ends zswift quietly with 0 |\n"
+        return s
+    }
+
+    static func readmeCommands() -> String {
+        var s = "| command | what it does |\n|---|---|\n"
+        for command in Command.allCases { s += "| `\(command.rawValue)` | \(markdown(command.summary)) |\n" }
+        return s
     }
 
     static var commandNames: [String] { Command.allCases.map(\.rawValue) }

@@ -53,6 +53,10 @@ struct Invocation: Sendable {
     var stats: Bool
     var events: EventsFormat?
 
+    /// The least --max-msg-size a receiving socket may have: a handshake READY command carries the
+    /// socket type and an identity of up to 255 bytes, and libzmq checks it against the limit too.
+    static let smallestReceiveLimit: Int64 = 512
+
     init(_ raw: RawArguments) throws(UsageError) {
         guard let command = raw.command else { throw UsageError("no command given") }
         self.command = command
@@ -135,6 +139,10 @@ struct Invocation: Sendable {
         socket.reconnectInterval = raw.reconnectInterval
         socket.heartbeat = raw.heartbeat
         socket.maxMessageSize = raw.maxMessageSize
+        if let max = raw.maxMessageSize, shape != .sender, max < Invocation.smallestReceiveLimit {
+            throw UsageError("--max-msg-size \(max) is too small for \(name): libzmq applies it to ZMTP handshake commands too",
+                             hint: "give at least \(Invocation.smallestReceiveLimit) bytes")
+        }
         socket.custom = raw.socketOptions
         self.socket = socket
         legacyZMTP = raw.legacyZMTP

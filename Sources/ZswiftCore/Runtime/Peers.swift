@@ -19,6 +19,8 @@ final class Peers {
     private let diagnostics: Diagnostics
     private let events: EventsFormat?
     private let refusesLegacy: Bool
+    /// --max-msg-size on a receiving socket: its disconnections may be refusals of large frames.
+    var maxMessageSize: Int64?
     private(set) var connections: [Connection] = []
     /// Connections that completed the ZMTP handshake and are still there.
     var ready: Int { connections.reduce(0) { $0 + ($1.ready ? 1 : 0) } }
@@ -99,6 +101,9 @@ final class Peers {
                 diagnostics.info("\(connection.peer) disconnected from \(connection.endpoint)")
             } else {
                 diagnostics.info("disconnected from \(connection.endpoint)")
+            }
+            if connection.ready, let limit = maxMessageSize {
+                diagnostics.warnOnce("maxmsgsize", "\(connection.peer) disconnected; a peer that sends a frame over --max-msg-size \(limit) is cut off that way (libzmq drops the frame and tells neither side)")
             }
         case .connectRetried:
             let now = Clock.now()
@@ -181,7 +186,13 @@ final class Peers {
                 }
             }
         case AF_UNIX:
-            return "a local process (fd \(fd))"
+            // struct ucred (pid, uid, gid); Glibc hides it behind _GNU_SOURCE
+            var credentials: (pid: Int32, uid: UInt32, gid: UInt32) = (0, 0, 0)
+            var size = socklen_t(MemoryLayout<(Int32, UInt32, UInt32)>.size)
+            if getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) == 0 && credentials.pid > 0 {
+                return "process \(credentials.pid)"
+            }
+            return "a local process"
         default:
             return nil
         }

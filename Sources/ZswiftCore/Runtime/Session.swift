@@ -56,6 +56,7 @@ final class Session {
             if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
             peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
                               refusesLegacy: binds && !invocation.legacyZMTP)
+            if invocation.command.shape != .sender { peers.maxMessageSize = invocation.socket.maxMessageSize }
         } catch {
             throw Exit.runtime("cannot set up the socket: \(error)")
         }
@@ -86,7 +87,8 @@ final class Session {
             try socket.set(.heartbeatTimeout, Int32(clamping: ms * 3))
             try socket.set(.heartbeatTTL, Int32(clamping: min(ms * 3, 6_553_500)))
         }
-        if let max = settings.maxMessageSize { try socket.set(.maxMessageSize, max) }
+        // libzmq applies ZMQ_MAXMSGSIZE to handshake commands too: only a socket that receives gets it
+        if let max = settings.maxMessageSize, command.shape != .sender { try socket.set(.maxMessageSize, max) }
         if command == .sub || command == .xsub {
             let prefixes = settings.subscriptions.isEmpty && command == .sub ? [[]] : settings.subscriptions
             for prefix in prefixes { try socket.set(.subscribe, prefix) }
@@ -232,7 +234,7 @@ final class Session {
         let last = frames.count - 1
         if start == 0, let max = invocation.socket.maxMessageSize {
             for frame in frames where frame.count > max {
-                throw Exit.runtime("message \(record) has a frame of \(frame.count) bytes, over --max-msg-size \(max)")
+                throw Exit.badInput("message \(record) has a frame of \(frame.count) bytes, over --max-msg-size \(max)")
             }
         }
         var i = start
@@ -313,7 +315,9 @@ final class Session {
             }
             try peers.drain()
         }
-        try? socket.set(.linger, linger.zmqMilliseconds)
+        // libzmq lingers without limit: only the deadline decides, so "delivered" can never be a
+        // tie between libzmq's timer and ours
+        try? socket.set(.linger, -1)
         try terminate(until: deadline, started: started, noticed: noticed)
     }
 

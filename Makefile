@@ -1,0 +1,48 @@
+# zswift: the ZeroMQ Swiss-army knife.
+#   make demo      install what is missing, build, and run a short live demo over loopback
+#   make test      run every test (wrapper, core, black-box binary against pyzmq peers)
+#   make install   install the binary, man page and completions under PREFIX (default /usr/local)
+#   make generate  regenerate man/ and completions/ (and README tables) from the flag table
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+.PHONY: all setup test-setup build demo test generate install bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+test-setup: setup
+	@scripts/setup.sh --tests
+
+build: setup
+	$(SWIFT) build -c release --product zswift
+
+demo: build
+	@scripts/demo.sh .build/release/zswift
+
+test: test-setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+generate:
+	$(SWIFT) build --product zswift
+	@scripts/generate.sh .build/debug/zswift
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 .build/release/zswift $(DESTDIR)$(PREFIX)/bin/zswift
+	install -m 644 man/zswift.1 $(DESTDIR)$(PREFIX)/share/man/man1/zswift.1
+	install -m 644 completions/zswift.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/zswift
+	install -m 644 completions/_zswift $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_zswift
+	install -m 644 completions/zswift.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/zswift.fish
+
+# The performance yardstick lives beside the repository (../shared/bench) on the project's machines.
+bench: build
+	ZSWIFT=.build/release/zswift $(or $(BENCH),../shared/bench/compare.sh)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,68 @@
+// Shorthands for black-box tests: run the built zswift, start it in the background, start a
+// pyzmq peer, and turn the peer's JSON-hex lines back into messages.
+import Glibc
+import TestSupport
+
+/// Runs zswift to completion with `input` on stdin.
+func zswift(_ arguments: [String], input: String = "", within seconds: Double = 20) throws -> Outcome {
+    try run([Paths.zswift] + arguments, input: Array(input.utf8), within: seconds)
+}
+
+func zswift(_ arguments: [String], bytes: [UInt8], within seconds: Double = 20) throws -> Outcome {
+    try run([Paths.zswift] + arguments, input: bytes, within: seconds)
+}
+
+/// Starts zswift in the background.
+func startZswift(_ arguments: [String]) throws -> Process {
+    try Process([Paths.zswift] + arguments)
+}
+
+/// Starts a zswift that binds tcp://127.0.0.1:* with -v and returns it with the endpoint it got.
+func startBound(_ command: String, _ arguments: [String] = []) throws -> (Process, String) {
+    let process = try startZswift([command, "-v", "-b", "tcp://127.0.0.1:*"] + arguments)
+    return (process, try process.boundEndpoint())
+}
+
+/// Starts the pyzmq peer (Tests/peers/peer.py).
+func startPeer(_ type: String, _ mode: String, _ endpoint: String, _ options: [String] = []) throws -> Process {
+    try Process(["python3", Paths.peer("peer.py"), type, mode, endpoint] + options)
+}
+
+/// The messages a peer printed: each line a JSON array of hex frames.
+func peerMessages(_ output: String) -> [[[UInt8]]] {
+    output.split(separator: "\n").map { line in
+        line.split(separator: "\"", omittingEmptySubsequences: false).enumerated().compactMap { i, part in i % 2 == 1 ? hexBytes(String(part)) : nil }
+    }
+}
+
+/// A message as the peer's JSON-hex line, for feeding its stdin.
+func peerLine(_ frames: [[UInt8]]) -> String {
+    "[" + frames.map { "\"" + hex($0) + "\"" }.joined(separator: ",") + "]\n"
+}
+
+func hex(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef")
+    return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+}
+
+func hexBytes(_ text: String) -> [UInt8] {
+    var out: [UInt8] = []
+    var chars = Array(text.utf8)[...]
+    while chars.count >= 2 {
+        out.append(UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16)!)
+        chars = chars.dropFirst(2)
+    }
+    return out
+}
+
+/// Runs a shell pipeline with a deadline.
+func shell(_ script: String, within seconds: Double = 20) throws -> Outcome {
+    try run(["/bin/sh", "-c", script], within: seconds, environment: ["Z": Paths.zswift])
+}
+
+/// The lines of a text.
+func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).dropLastIfEmpty() }
+
+extension Array where Element == String {
+    func dropLastIfEmpty() -> [String] { last == "" ? Array(dropLast()) : self }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what zswift needs and is missing: libzmq3-dev (Debian/Ubuntu, via apt-get), and with
+# --tests, pyzmq for the interoperability tests. Quiet when everything is there already.
+set -euo pipefail
+
+need_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else echo "setup: need root to run: $*" >&2; exit 1
+    fi
+}
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: no Swift toolchain on PATH; install Swift 6 (https://www.swift.org/install/) and retry" >&2
+    exit 1
+fi
+
+if [ ! -f /usr/include/zmq.h ]; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "setup: libzmq headers missing and no apt-get; install libzmq (4.3) development files" >&2
+        exit 1
+    fi
+    echo "setup: installing libzmq3-dev" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    need_root apt-get update -qq
+    need_root apt-get install -y -qq libzmq3-dev >/dev/null
+fi
+
+if [ "${1:-}" = "--tests" ]; then
+    # zsh and fish check the generated completions; optional, so a failure here is not fatal
+    if command -v apt-get >/dev/null 2>&1 && { ! command -v zsh >/dev/null || ! command -v fish >/dev/null; }; then
+        echo "setup: installing zsh and fish (completion tests)" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        { need_root apt-get install -y -qq zsh fish >/dev/null 2>&1 || need_root apt-get update -qq && need_root apt-get install -y -qq zsh fish >/dev/null 2>&1; } || echo "setup: zsh/fish not installed; their completion tests are skipped" >&2
+    fi
+    if ! python3 -c 'import zmq' >/dev/null 2>&1; then
+        echo "setup: installing pyzmq (test peers)" >&2
+        python3 -m pip install -q pyzmq 2>&1 | grep -v -i "warning" >&2 || true
+        python3 -c 'import zmq' || { echo "setup: pyzmq did not install" >&2; exit 1; }
+    fi
+fi
