@@ -61,7 +61,9 @@ public struct Message: ~Copyable {
         return String(cString: value)
     }
 
-    /// Replaces the content with a copy of `other`'s. The corresponding C function is `zmq_msg_copy`.
+    /// Replaces the content with `other`'s. libzmq shares the data of frames over 33 bytes between
+    /// the two instead of copying it, so do not write through `mutableBytes` of either afterwards.
+    /// The corresponding C function is `zmq_msg_copy`.
     public mutating func copy(from other: borrowing Message) {
         zmq_msg_copy(raw, other.raw)
     }

@@ -84,6 +84,7 @@ public final class Monitor {
         try socket.set(.receiveHighWaterMark, 0)  // with libzmq's sndhwm this makes the inproc pipe unbounded
         try socket.set(.linger, 0)
         try socket.connect(endpoint)
+        watched.currentMonitor = ObjectIdentifier(self)
     }
 
     /// The next event, or nil when `dontWait` and none is waiting. Throws `.interrupted` on a signal.
@@ -108,7 +109,11 @@ public final class Monitor {
     public func stop() {
         if stopped { return }
         stopped = true
-        if !watched.isClosed { _ = zmq_socket_monitor(watched.handle, nil, 0) }
+        // a newer Monitor on the same socket replaced this one: switching monitoring off would stop it
+        if !watched.isClosed && watched.currentMonitor == ObjectIdentifier(self) {
+            _ = zmq_socket_monitor(watched.handle, nil, 0)
+            watched.currentMonitor = nil
+        }
         socket.close()
     }
 

@@ -24,8 +24,8 @@ public struct Poller {
         return items.count - 1
     }
 
-    /// Adds a plain file descriptor and returns its index. For a pipe at end of file libzmq reports
-    /// `.readable` and `.error` together: read it, it returns 0.
+    /// Adds a plain file descriptor and returns its index. For a pipe at end of file Linux reports a
+    /// hang-up, which libzmq shows as `.error` (not `.readable`): read it anyway, read(2) returns 0.
     @discardableResult
     public mutating func add(fd: Int32, _ events: PollEvents) -> Int {
         items.append(zmq_pollitem_t(socket: nil, fd: fd, events: events.rawValue, revents: 0))

@@ -17,6 +17,8 @@ public final class Socket {
     public let context: Context
     public let type: SocketType
     public private(set) var isClosed = false
+    /// The monitor now attached (libzmq allows one per socket; a newer one replaces it).
+    var currentMonitor: ObjectIdentifier?
 
     /// Creates a socket of the given type. The corresponding C function is `zmq_socket`.
     public init(_ context: Context, type: SocketType) throws(ZMQError) {
@@ -42,11 +44,13 @@ public final class Socket {
 
     /// The corresponding C function is `zmq_bind`.
     public func bind(_ endpoint: String) throws(ZMQError) {
+        precondition(!isClosed, "socket used after close()")
         _ = try retryingInterrupts { zmq_bind(raw, endpoint) }
     }
 
     /// The corresponding C function is `zmq_connect`.
     public func connect(_ endpoint: String) throws(ZMQError) {
+        precondition(!isClosed, "socket used after close()")
         _ = try retryingInterrupts { zmq_connect(raw, endpoint) }
     }
 
@@ -74,12 +78,16 @@ public final class Socket {
 
     /// The corresponding C function is `zmq_getsockopt`.
     public func get<V>(_ option: SocketOption<V>) throws(ZMQError) -> V {
-        try V.read(from: raw, code: option.code)
+        precondition(!isClosed, "socket used after close()")
+        return try V.read(from: raw, code: option.code)
     }
 
     /// Sets an option from its raw bytes (for options looked up by name).
+    /// An empty value is passed as (NULL, 0), which is how libzmq clears text options.
     public func setRaw(_ code: Int32, _ bytes: UnsafeRawBufferPointer) throws(ZMQError) {
-        _ = try retryingInterrupts { zmq_setsockopt(raw, code, bytes.baseAddress, bytes.count) }
+        precondition(!isClosed, "socket used after close()")
+        let base = bytes.count == 0 ? nil : bytes.baseAddress
+        _ = try retryingInterrupts { zmq_setsockopt(raw, code, base, bytes.count) }
     }
 
     /// Whether the last frame received is followed by more frames of the same message.

@@ -90,7 +90,9 @@ extension String: SocketOptionValue {
         try Array(utf8).withOptionBytes(body)
     }
     public static func read(from socket: UnsafeMutableRawPointer, code: Int32) throws(ZMQError) -> String {
-        let bytes = try [UInt8].read(from: socket, code: code)
+        // CURVE keys come back as Z85 text only into a buffer of exactly 41 bytes (zmq_getsockopt(3))
+        let curveKeys = [ZMQ_CURVE_PUBLICKEY, ZMQ_CURVE_SECRETKEY, ZMQ_CURVE_SERVERKEY]
+        let bytes = try [UInt8].read(from: socket, code: code, capacity: curveKeys.contains(code) ? 41 : 4096)
         return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 }
@@ -102,7 +104,11 @@ extension Array: SocketOptionValue where Element == UInt8 {
         return try result.get()
     }
     public static func read(from socket: UnsafeMutableRawPointer, code: Int32) throws(ZMQError) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        try read(from: socket, code: code, capacity: 4096)
+    }
+
+    static func read(from socket: UnsafeMutableRawPointer, code: Int32, capacity: Int) throws(ZMQError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: capacity)
         var size = buffer.count
         _ = try retryingInterrupts { zmq_getsockopt(socket, code, &buffer, &size) }
         return Array(buffer.prefix(size))
@@ -165,18 +171,18 @@ public extension SocketOption where Value == Bool {
     static var immediate: Self { .init(ZMQ_IMMEDIATE, "immediate") }
     static var conflate: Self { .init(ZMQ_CONFLATE, "conflate") }
     static var ipv6: Self { .init(ZMQ_IPV6, "ipv6") }
-    static var routerMandatory: Self { .init(ZMQ_ROUTER_MANDATORY, "router_mandatory") }
-    static var routerHandover: Self { .init(ZMQ_ROUTER_HANDOVER, "router_handover") }
-    static var routerRaw: Self { .init(ZMQ_ROUTER_RAW, "router_raw") }
-    static var probeRouter: Self { .init(ZMQ_PROBE_ROUTER, "probe_router") }
-    static var requestCorrelate: Self { .init(ZMQ_REQ_CORRELATE, "req_correlate") }
-    static var requestRelaxed: Self { .init(ZMQ_REQ_RELAXED, "req_relaxed") }
-    static var xpubVerbose: Self { .init(ZMQ_XPUB_VERBOSE, "xpub_verbose") }
-    static var xpubVerboser: Self { .init(ZMQ_XPUB_VERBOSER, "xpub_verboser") }
-    static var xpubNoDrop: Self { .init(ZMQ_XPUB_NODROP, "xpub_nodrop") }
-    static var xpubManual: Self { .init(ZMQ_XPUB_MANUAL, "xpub_manual") }
+    static var routerMandatory: Self { .init(ZMQ_ROUTER_MANDATORY, "router_mandatory", readable: false) }
+    static var routerHandover: Self { .init(ZMQ_ROUTER_HANDOVER, "router_handover", readable: false) }
+    static var routerRaw: Self { .init(ZMQ_ROUTER_RAW, "router_raw", readable: false) }
+    static var probeRouter: Self { .init(ZMQ_PROBE_ROUTER, "probe_router", readable: false) }
+    static var requestCorrelate: Self { .init(ZMQ_REQ_CORRELATE, "req_correlate", readable: false) }
+    static var requestRelaxed: Self { .init(ZMQ_REQ_RELAXED, "req_relaxed", readable: false) }
+    static var xpubVerbose: Self { .init(ZMQ_XPUB_VERBOSE, "xpub_verbose", readable: false) }
+    static var xpubVerboser: Self { .init(ZMQ_XPUB_VERBOSER, "xpub_verboser", readable: false) }
+    static var xpubNoDrop: Self { .init(ZMQ_XPUB_NODROP, "xpub_nodrop", readable: false) }
+    static var xpubManual: Self { .init(ZMQ_XPUB_MANUAL, "xpub_manual", readable: false) }
     static var invertMatching: Self { .init(ZMQ_INVERT_MATCHING, "invert_matching") }
-    static var streamNotify: Self { .init(ZMQ_STREAM_NOTIFY, "stream_notify") }
+    static var streamNotify: Self { .init(ZMQ_STREAM_NOTIFY, "stream_notify", readable: false) }
     static var plainServer: Self { .init(ZMQ_PLAIN_SERVER, "plain_server") }
     static var curveServer: Self { .init(ZMQ_CURVE_SERVER, "curve_server") }
     static var gssapiServer: Self { .init(ZMQ_GSSAPI_SERVER, "gssapi_server") }
@@ -203,7 +209,7 @@ public extension SocketOption where Value == String {
 
 public extension SocketOption where Value == [UInt8] {
     static var routingID: Self { .init(ZMQ_ROUTING_ID, "routing_id") }
-    static var connectRoutingID: Self { .init(ZMQ_CONNECT_ROUTING_ID, "connect_routing_id") }
+    static var connectRoutingID: Self { .init(ZMQ_CONNECT_ROUTING_ID, "connect_routing_id", readable: false) }
     static var subscribe: Self { .init(ZMQ_SUBSCRIBE, "subscribe", readable: false) }
     static var unsubscribe: Self { .init(ZMQ_UNSUBSCRIBE, "unsubscribe", readable: false) }
     static var xpubWelcomeMessage: Self { .init(ZMQ_XPUB_WELCOME_MSG, "xpub_welcome_msg", readable: false) }
@@ -263,9 +269,8 @@ public enum SocketOptions {
 
     /// Finds an option by libzmq name, with or without `ZMQ_`, in any case: "SNDHWM", "zmq_sndhwm", "sndhwm".
     public static func named(_ text: String) -> AnySocketOption? {
-        var key = text.lowercased()
+        var key = String(text.lowercased().map { $0 == "-" ? "_" : $0 })
         if key.hasPrefix("zmq_") { key.removeFirst(4) }
-        key = String(key.map { $0 == "-" ? "_" : $0 })
         return all.first { $0.name == key || $0.aliases.contains(key) }
     }
 }
