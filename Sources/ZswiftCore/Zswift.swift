@@ -37,6 +37,9 @@ public enum Zswift {
             case .sender: try SendCommand.run(invocation, io: io, diagnostics: diagnostics)
             case .receiver: try ReceiveCommand.run(invocation, io: io, diagnostics: diagnostics)
             case .bidirectional: try DuplexCommand.run(invocation, io: io, diagnostics: diagnostics)
+            case .requester: try ReqCommand.run(invocation, io: io, diagnostics: diagnostics)
+            case .replier: try RepCommand.run(invocation, io: io, diagnostics: diagnostics)
+            case .relay: try BrokerCommand.run(invocation, io: io, diagnostics: diagnostics)
             }
             return ExitStatus.success.rawValue
         } catch {
@@ -45,6 +48,8 @@ public enum Zswift {
                 if !message.isEmpty { diagnostics.error(message, hint: hint) }
             case let .badInput(message):
                 diagnostics.error(message, hint: "the messages before it were sent")
+            case let .unroutable(message):
+                diagnostics.error(message)
             case .signal, .outputClosed:
                 break
             }

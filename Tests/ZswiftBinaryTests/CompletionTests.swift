@@ -14,7 +14,7 @@ func hasShell(_ name: String) -> Bool { access("/usr/bin/\(name)", X_OK) == 0 ||
         """
     let r = try run(["bash", "-c", script, "bash", Paths.packageRoot], within: 10)
     #expect(r.status == 0, "\(r)")
-    #expect(lines(r.out) == ["push pull pub", "--subscribe", "json"])
+    #expect(lines(r.out) == ["pub push pull", "--subscribe", "json"])
 }
 
 @Test(.enabled(if: hasShell("zsh"))) func zshCompletionParses() throws {

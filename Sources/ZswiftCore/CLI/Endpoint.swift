@@ -47,7 +47,8 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
                 hostPort = String(hostPort[hostPort.index(after: semi)...])
             }
             let (host, port) = try splitHostPort(hostPort, whole: text)
-            let role = given ?? ((host.isEmpty || host == "*") ? .bind : .connect)
+            // positionally, an empty or * host binds, and so does port * (only a bind can pick a port)
+            let role = given ?? ((host.isEmpty || host == "*" || port == "*") ? .bind : .connect)
             try checkPort(port, role: role, whole: text)
             var h = host
             if role == .bind && h.isEmpty { h = "*" }
@@ -95,7 +96,7 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
             throw UsageError("'\(text)' is not an endpoint: it has no port", hint: hintForms)
         }
         let (host, port) = try splitHostPort(text, whole: text)
-        let role = given ?? ((host.isEmpty || host == "*") ? .bind : .connect)
+        let role = given ?? ((host.isEmpty || host == "*" || port == "*") ? .bind : .connect)
         let h: String
         switch (role, host) {
         case (.bind, ""): h = "*"

@@ -16,12 +16,20 @@ struct CommandSet: OptionSet, Sendable {
     var commands: [Command] { Command.allCases.filter(contains) }
 
     static let all = CommandSet(rawValue: (1 << UInt32(Command.allCases.count)) - 1)
-    /// Commands that send messages read from input.
-    static let senders = CommandSet(rawValue: all.commands.filter { $0.shape != .receiver }
-        .reduce(0) { $0 | CommandSet($1).rawValue })
+    /// Commands that open one socket from -b/-c (every one but broker).
+    static let sockets = all.removing(.broker)
+    /// Commands that send messages read from input (or --data/--file).
+    static let senders = matching { $0.readsInput }
     /// Commands that print messages they receive.
-    static let receivers = CommandSet(rawValue: all.commands.filter { $0.shape != .sender }
-        .reduce(0) { $0 | CommandSet($1).rawValue })
+    static let receivers = matching { $0.writesOutput }
+
+    static func matching(_ test: (Command) -> Bool) -> CommandSet {
+        CommandSet(rawValue: Command.allCases.filter(test).reduce(0) { $0 | CommandSet($1).rawValue })
+    }
+
+    func removing(_ commands: Command...) -> CommandSet {
+        CommandSet(rawValue: commands.reduce(rawValue) { $0 & ~CommandSet($1).rawValue })
+    }
 }
 
 /// Where a flag appears in help and the man page.
@@ -30,6 +38,8 @@ enum FlagCategory: String, CaseIterable, Sendable {
     case input = "Input"
     case output = "Output"
     case messages = "Messages"
+    case replies = "Replies"
+    case broker = "Broker"
     case delivery = "Delivery and timeouts"
     case socket = "Socket options"
     case diagnostics = "Diagnostics"
@@ -69,12 +79,16 @@ struct Flag: Sendable {
     let choices: [String]
     let completion: CompletionKind
     let repeatable: Bool
+    /// A value that may be left out: given as --flag=VALUE, or as the next argument when that
+    /// argument parses as one (`optionalValue` says whether it does).
+    let optionalValue: (@Sendable (String) -> Bool)?
     /// Stores what was typed; throws when the value itself is malformed.
     let apply: @Sendable (inout RawArguments, ArgumentValue) throws(UsageError) -> Void
 
     init(_ long: String, short: Character? = nil, value: String? = nil, _ category: FlagCategory,
          for commands: CommandSet, summary: String, doc: String, choices: [String] = [],
          completion: CompletionKind = .none, repeatable: Bool = false,
+         optionalValue: (@Sendable (String) -> Bool)? = nil,
          apply: @escaping @Sendable (inout RawArguments, ArgumentValue) throws(UsageError) -> Void) {
         self.long = long
         self.short = short
@@ -86,6 +100,7 @@ struct Flag: Sendable {
         self.choices = choices
         self.completion = choices.isEmpty ? completion : .choices
         self.repeatable = repeatable
+        self.optionalValue = optionalValue
         self.apply = apply
     }
 
@@ -94,6 +109,7 @@ struct Flag: Sendable {
     /// "-b, --bind ENDPOINT" or "    --linger DURATION".
     var synopsis: String {
         let head = short.map { "-\($0), " } ?? "    "
+        if optionalValue != nil { return head + "--" + long + (value.map { "[=" + $0 + "]" } ?? "") }
         return head + "--" + long + (value.map { " " + $0 } ?? "")
     }
 }

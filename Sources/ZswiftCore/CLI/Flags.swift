@@ -4,12 +4,12 @@
 extension Flag {
     static let all: [Flag] = [
         /// -b/--bind
-        Flag("bind", short: "b", value: "ENDPOINT", .endpoints, for: .all,
+        Flag("bind", short: "b", value: "ENDPOINT", .endpoints, for: .sockets,
              summary: "bind the socket to ENDPOINT (repeatable)",
              doc: "Binds the socket to ENDPOINT. :PORT means tcp://*:PORT and HOST:PORT means tcp://HOST:PORT; every libzmq transport (tcp, ipc, inproc, ws, pgm, ...) passes through. A port of * picks a free port: -v reports it.",
              completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.binds.append(v.text) },
         /// -c/--connect
-        Flag("connect", short: "c", value: "ENDPOINT", .endpoints, for: .all,
+        Flag("connect", short: "c", value: "ENDPOINT", .endpoints, for: .sockets,
              summary: "connect the socket to ENDPOINT (repeatable)",
              doc: "Connects the socket to ENDPOINT. :PORT means tcp://127.0.0.1:PORT and HOST:PORT means tcp://HOST:PORT. The host must resolve; libzmq retries the connection in the background until a peer is there.",
              completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.connects.append(v.text) },
@@ -42,7 +42,7 @@ extension Flag {
         /// -d/--data
         Flag("data", short: "d", value: "TEXT", .input, for: .senders,
              summary: "send TEXT instead of reading stdin (repeatable: one frame each)",
-             doc: "Sends a message made of the given frames instead of reading stdin, once, or --count times, every --interval. Each value is one frame, taken literally in line and raw format and decoded in the --in format otherwise (--in hex -d 00ff sends two bytes).",
+             doc: "Sends a message made of the given frames instead of reading stdin, once, or --count times, every --interval. Each value is one frame, taken literally in line, raw and zmtp format and decoded in the --in format otherwise (--in hex -d 00ff sends two bytes; --in quoted -d 'a\\tb' a TAB).",
              repeatable: true) { raw, v throws(UsageError) in raw.data.append(v.bytes) },
         /// --file
         Flag("file", value: "PATH", .input, for: .senders,
@@ -53,38 +53,90 @@ extension Flag {
         /// --out
         Flag("out", value: "FORMAT", .output, for: .receivers,
              summary: "format of stdout (overrides --format)",
-             doc: "Sets the format of stdout only.",
+             doc: "Sets the format of stdout only (for broker: of --capture).",
              choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.outFormat = try Flag.format(v.text, flag: "out") },
 
         /// -n/--count
-        Flag("count", short: "n", value: "N", .messages, for: .all,
+        Flag("count", short: "n", value: "N", .messages, for: .sockets,
              summary: "stop after N messages sent or received",
-             doc: "A sender stops after sending N messages (with --data: sends it N times). A receiver exits after printing N messages, and with --timeout exits 3 if fewer arrive. pair, xpub and xsub count received messages.") { raw, v throws(UsageError) in raw.count = try Values.count(v.text, flag: "count", minimum: 1) },
+             doc: "A sender stops after sending N messages (with --data: sends it N times). A receiver exits after printing N messages, and with --timeout exits 3 if fewer arrive. req stops after N requests answered, rep after N replies delivered; pair, dealer, router, xpub and xsub count received messages.") { raw, v throws(UsageError) in raw.count = try Values.count(v.text, flag: "count", minimum: 1) },
         /// -i/--interval
-        Flag("interval", short: "i", value: "DURATION", .messages, for: .senders,
+        Flag("interval", short: "i", value: "DURATION", .messages, for: CommandSet.senders.removing(.rep),
              summary: "repeat --data/--file every DURATION",
              doc: "Sends the --data or --file message every DURATION, for ever or --count times.") { raw, v throws(UsageError) in raw.interval = try Interval.parse(v.text, flag: "interval") },
         /// --delay
-        Flag("delay", value: "DURATION", .messages, for: .senders,
+        Flag("delay", value: "DURATION", .messages, for: CommandSet.senders.removing(.rep),
              summary: "wait DURATION before the first send",
              doc: "Waits DURATION after the endpoints are set up (and after --wait-peers/--wait-subscribers) before sending the first message.") { raw, v throws(UsageError) in raw.delay = try Interval.parse(v.text, flag: "delay") },
 
         /// -t/--timeout
-        Flag("timeout", short: "t", value: "DURATION", .delivery, for: .all,
+        Flag("timeout", short: "t", value: "DURATION", .delivery, for: .sockets,
              summary: "exit 3 when nothing arrives within DURATION",
-             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message. It also bounds --wait-peers and --wait-subscribers.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
+             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, and a send that peers do not take.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
-        Flag("linger", value: "DURATION", .delivery, for: .all,
+        Flag("linger", value: "DURATION", .delivery, for: .sockets,
              summary: "bound the wait for delivery at end of input (default: for ever)",
              doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait: when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
         /// --wait-peers
-        Flag("wait-peers", value: "N", .delivery, for: CommandSet(.push, .pair, .xsub),
+        Flag("wait-peers", value: "N", .delivery, for: CommandSet(.push, .pair, .xsub, .req, .dealer, .router),
              summary: "hold the first send until N peers are connected",
              doc: "Holds the first message until N peers have completed the ZMTP handshake, bounded by --timeout (status 3 when it runs out).") { raw, v throws(UsageError) in raw.waitPeers = try Values.count(v.text, flag: "wait-peers", minimum: 1) },
         /// --wait-subscribers
         Flag("wait-subscribers", value: "N", .delivery, for: CommandSet(.pub, .xpub),
              summary: "hold the first message until N subscribers are there",
              doc: "Holds the first message until N subscribers have connected and subscribed, so nothing is dropped for want of a subscriber (a PUB drops by design). Bounded by --timeout (status 3 when it runs out).") { raw, v throws(UsageError) in raw.waitSubscribers = try Values.count(v.text, flag: "wait-subscribers", minimum: 1) },
+
+        /// --retries
+        Flag("retries", value: "N", .delivery, for: CommandSet(.req),
+             summary: "resend an unanswered request up to N times (needs --timeout)",
+             doc: "When no reply arrives within --timeout, closes the socket, reopens it, reconnects and resends the request (the Lazy Pirate pattern), up to N times, saying so on stderr. --retries 2 means up to 3 attempts; after the last one req exits 3 naming the endpoint.") { raw, v throws(UsageError) in raw.retries = try Values.count(v.text, flag: "retries") },
+
+        /// --echo
+        Flag("echo", .replies, for: CommandSet(.rep),
+             summary: "answer each request with itself",
+             doc: "Answers each request with the request itself, every frame.") { raw, _ throws(UsageError) in raw.echo = true },
+        /// --exec
+        Flag("exec", value: "CMD", .replies, for: CommandSet(.rep),
+             summary: "answer each request with the output of /bin/sh -c CMD",
+             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS and, when the peer set one, ZSWIFT_ROUTING_ID. A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges.") { raw, v throws(UsageError) in raw.exec = v.text },
+        /// --exec-timeout
+        Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
+             summary: "kill a command that runs longer than DURATION",
+             doc: "Kills an --exec command still running after DURATION (its process group, SIGTERM then SIGKILL), reports it and answers with an empty message.") { raw, v throws(UsageError) in raw.execTimeout = try Interval.parse(v.text, flag: "exec-timeout") },
+
+        /// --frontend
+        Flag("frontend", value: "ENDPOINT", .broker, for: CommandSet(.broker),
+             summary: "where clients, publishers or producers come (repeatable)",
+             doc: "The frontend endpoint; it binds, whatever its host, unless --connect-frontend. Repeatable. Two positional endpoints are the frontend and the backend.",
+             completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.frontends.append(v.text) },
+        /// --backend
+        Flag("backend", value: "ENDPOINT", .broker, for: CommandSet(.broker),
+             summary: "where workers, subscribers or consumers come (repeatable)",
+             doc: "The backend endpoint; it binds, whatever its host, unless --connect-backend. Repeatable.",
+             completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.backends.append(v.text) },
+        /// --connect-frontend
+        Flag("connect-frontend", .broker, for: CommandSet(.broker),
+             summary: "connect the frontend instead of binding it",
+             doc: "Makes the frontend connect to its endpoints instead of binding them (to chain brokers, or reach a server that binds).") { raw, _ throws(UsageError) in raw.connectFrontend = true },
+        /// --connect-backend
+        Flag("connect-backend", .broker, for: CommandSet(.broker),
+             summary: "connect the backend instead of binding it",
+             doc: "Makes the backend connect to its endpoints instead of binding them.") { raw, _ throws(UsageError) in raw.connectBackend = true },
+        /// --mode
+        Flag("mode", value: "MODE", .broker, for: CommandSet(.broker),
+             summary: "queue (default), forwarder or streamer",
+             doc: "queue: ROUTER frontend and DEALER backend, load-balancing REQ clients over REP workers. forwarder: XSUB frontend and XPUB backend, passing subscriptions up and messages down. streamer: PULL frontend and PUSH backend.",
+             choices: BrokerMode.allCases.map(\.rawValue)) { raw, v throws(UsageError) in
+            guard let mode = BrokerMode(rawValue: v.text) else {
+                let near = NearMiss.suggestion(for: v.text, among: BrokerMode.allCases.map(\.rawValue))
+                throw UsageError("--mode: unknown mode '\(v.text)'", hint: near.map { "did you mean \($0)?" } ?? "modes: queue, forwarder, streamer")
+            }
+            raw.mode = mode
+        },
+        /// --capture
+        Flag("capture", .broker, for: CommandSet(.broker),
+             summary: "print every relayed message, marked with its direction",
+             doc: "Writes every message the broker relays to stdout in the --out format, with a first frame saying its direction: > from frontend to backend, < from backend to frontend. libzmq's proxy does not say which way a message went, so the direction is read from the mode: streamer is one way; in forwarder subscriptions go up; in queue each client's messages alternate request and reply (exact for REQ clients, not for a DEALER client with several requests in flight).") { raw, _ throws(UsageError) in raw.capture = true },
 
         /// -s/--subscribe
         Flag("subscribe", short: "s", value: "PREFIX", .socket, for: CommandSet(.sub, .xsub),
@@ -148,9 +200,13 @@ extension Flag {
              doc: "-v reports each bound endpoint as it really is (after * is resolved) and connection events: connected, disconnected, retried, refused, handshake failed with its reason. -vv adds a one-line trace of every message sent or received.",
              repeatable: true) { raw, _ throws(UsageError) in raw.verbosity += 1 },
         /// --stats
-        Flag("stats", .diagnostics, for: .all,
-             summary: "print message count, bytes and rate on stderr at exit",
-             doc: "At exit, prints how many messages and bytes were sent and received, and the rate.") { raw, _ throws(UsageError) in raw.stats = true },
+        Flag("stats", value: "DURATION", .diagnostics, for: .all,
+             summary: "print counts, bytes and rates on stderr at exit (and every DURATION)",
+             doc: "At exit, prints how many messages and bytes were sent and received, and the rate. With a DURATION (--stats=5s, or --stats 5s) also every DURATION; broker prints per-direction counts, and at once on SIGUSR1.",
+             optionalValue: { (try? Interval.parse($0, flag: "stats")) != nil }) { raw, v throws(UsageError) in
+            raw.stats = true
+            if !v.text.isEmpty { raw.statsInterval = try Interval.parse(v.text, flag: "stats") }
+        },
         /// --events
         Flag("events", value: "FORMAT", .diagnostics, for: .all,
              summary: "write socket-monitor events to stderr as JSON Lines",

@@ -15,7 +15,7 @@ enum Help {
     static let width = 80
 
     static func general(_ level: HelpLevel) -> String {
-        var out = "zswift \(Version.zswift): the ZeroMQ Swiss-army knife. Sockets from flags, messages from stdin and stdout.\n\n"
+        var out = "zswift \(Version.zswift): the ZeroMQ Swiss-army knife.\nSockets from flags, messages from stdin and stdout.\n\n"
         out += "Usage: zswift COMMAND [OPTIONS] [ENDPOINT ...]\n\n"
         out += "Commands:\n"
         let names = Command.allCases.map(\.rawValue) + ["help", "version"]
@@ -25,6 +25,9 @@ enum Help {
         }
         out += "  " + "help".padded(pad) + "show help for a command: zswift help COMMAND\n"
         out += "  " + "version".padded(pad) + "print the versions of zswift and libzmq\n\n"
+        if level == .short {
+            return out + "Run 'zswift --help' for endpoints, formats and exit statuses; 'zswift COMMAND -h' for a command.\n"
+        }
         out += "Endpoints:\n"
         out += wrap("A positional ENDPOINT binds when its host is * or empty (:5555, tcp://*:5555) and connects otherwise (host:5555, tcp://host:5555). -b/--bind and -c/--connect say which; ipc:// and inproc:// need one of them.", indent: 2)
         out += "\nFormats (-f/--format, --in, --out):\n"
@@ -40,7 +43,7 @@ enum Help {
         for status in ExitStatus.allCases {
             out += wrap("\(status.rawValue)".padded(6) + status.meaning, indent: 2, hanging: 8)
         }
-        out += "  128+N ended by signal N (130 for Ctrl-C); a reader that closes stdout ends zswift quietly with 0\n"
+        out += wrap("128+N".padded(6) + "ended by signal N (130 for Ctrl-C); a reader that closes stdout ends zswift quietly with 0", indent: 2, hanging: 8)
         return out
     }
 
@@ -56,9 +59,10 @@ enum Help {
             for flag in flags {
                 let head = "  " + flag.synopsis
                 if head.count + 2 <= pad {
-                    out += head.padded(pad) + flag.summary + "\n"
+                    let first = wrap(flag.summary, indent: pad)
+                    out += head.padded(pad) + first.dropFirst(pad)
                 } else {
-                    out += head + "\n" + String(repeating: " ", count: pad) + flag.summary + "\n"
+                    out += head + "\n" + wrap(flag.summary, indent: pad)
                 }
                 if level == .long {
                     out += wrap(flag.doc, indent: pad)

@@ -18,6 +18,25 @@ enum Source: Equatable, Sendable {
     case file(String)
 }
 
+/// How rep answers.
+enum ReplySource: Equatable, Sendable {
+    /// Runs a command per request: /bin/sh -c TEXT, or an argv given after --.
+    case exec(shell: String?, argv: [String]?)
+    case echo
+    /// A fixed answer (--data frames or --file).
+    case fixed
+    /// Coprocess mode: requests to stdout, replies from stdin.
+    case stdin
+}
+
+/// The broker's two sides.
+struct BrokerSettings: Sendable {
+    var mode: BrokerMode
+    var frontends: [Endpoint]
+    var backends: [Endpoint]
+    var capture: Bool
+}
+
 /// Socket options given by flag, applied before any bind or connect.
 struct SocketSettings: Sendable {
     var sendHighWaterMark: Int32?
@@ -51,29 +70,76 @@ struct Invocation: Sendable {
     var legacyZMTP: Bool
     var verbosity: Int
     var stats: Bool
+    var statsInterval: Interval?
     var events: EventsFormat?
+    var retries: Int?
+    var reply: ReplySource?
+    var execTimeout: Interval?
+    var broker: BrokerSettings?
 
     /// The least --max-msg-size a receiving socket may have: a handshake READY command carries the
     /// socket type and an identity of up to 255 bytes, and libzmq checks it against the limit too.
     static let smallestReceiveLimit: Int64 = 512
+
+    static func replySource(_ raw: RawArguments, fixed: Bool) throws(UsageError) -> ReplySource {
+        var sources: [(String, ReplySource)] = []
+        if let command = raw.exec { sources.append(("--exec", .exec(shell: command, argv: nil))) }
+        if let argv = raw.execArguments {
+            guard !argv.isEmpty else { throw UsageError("nothing follows --", hint: "give the command to run per request: rep :5555 -- tr a-z A-Z") }
+            sources.append(("a command after --", .exec(shell: nil, argv: argv)))
+        }
+        if raw.echo { sources.append(("--echo", .echo)) }
+        if fixed { sources.append((raw.file != nil ? "--file" : "--data", .fixed)) }
+        if sources.count > 1 {
+            throw UsageError("\(sources[0].0) and \(sources[1].0) both say how to answer", hint: "give one of --exec, --echo, --data/--file, or none to answer from stdin")
+        }
+        if raw.execTimeout != nil, case .exec? = sources.first?.1 {} else if raw.execTimeout != nil {
+            throw UsageError("--exec-timeout applies to --exec")
+        }
+        return sources.first?.1 ?? .stdin
+    }
+
+    static func brokerSides(_ raw: RawArguments) throws(UsageError) -> BrokerSettings {
+        var frontends = raw.frontends
+        var backends = raw.backends
+        var positionals = raw.positionals[...]
+        if frontends.isEmpty, let first = positionals.popFirst() { frontends = [first] }
+        if backends.isEmpty, let next = positionals.popFirst() { backends = [next] }
+        if let extra = positionals.first {
+            throw UsageError("broker takes a frontend and a backend; '\(extra)' is one too many", hint: "repeat --frontend or --backend to give a side several endpoints")
+        }
+        guard !frontends.isEmpty, !backends.isEmpty else {
+            throw UsageError("broker needs a \(frontends.isEmpty ? "frontend" : "backend")",
+                             hint: "zswift broker --frontend :5559 --backend :5560 (or the two as positional endpoints)")
+        }
+        var f: [Endpoint] = [], b: [Endpoint] = []
+        for text in frontends { f.append(try Endpoint.parse(text, role: raw.connectFrontend ? .connect : .bind)) }
+        for text in backends { b.append(try Endpoint.parse(text, role: raw.connectBackend ? .connect : .bind)) }
+        return BrokerSettings(mode: raw.mode ?? .queue, frontends: f, backends: b, capture: raw.capture)
+    }
 
     init(_ raw: RawArguments) throws(UsageError) {
         guard let command = raw.command else { throw UsageError("no command given") }
         self.command = command
         let name = command.rawValue
 
-        // Endpoints: -b, -c and positionals, in the order given within each kind.
+        // Endpoints: -b, -c and positionals, in the order given within each kind; broker's sides.
         var endpoints: [Endpoint] = []
-        for text in raw.binds { endpoints.append(try Endpoint.parse(text, role: .bind)) }
-        for text in raw.connects { endpoints.append(try Endpoint.parse(text, role: .connect)) }
-        for text in raw.positionals { endpoints.append(try Endpoint.parse(text, role: nil)) }
-        guard !endpoints.isEmpty else {
-            throw UsageError("\(name) needs an endpoint to bind or connect",
-                             hint: "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
+        if command == .broker {
+            broker = try Invocation.brokerSides(raw)
+        } else {
+            for text in raw.binds { endpoints.append(try Endpoint.parse(text, role: .bind)) }
+            for text in raw.connects { endpoints.append(try Endpoint.parse(text, role: .connect)) }
+            for text in raw.positionals { endpoints.append(try Endpoint.parse(text, role: nil)) }
+            guard !endpoints.isEmpty else {
+                throw UsageError("\(name) needs an endpoint to bind or connect",
+                                 hint: "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
+            }
         }
         self.endpoints = endpoints
 
-        if let exec = raw.execArguments {
+        // What follows --: only rep runs it.
+        if let exec = raw.execArguments, command != .rep {
             throw UsageError("\(name) runs no command, so nothing may follow --" + (exec.isEmpty ? "" : " (got '\(exec[0])')"),
                              hint: "a -- is only for the command rep runs per request")
         }
@@ -82,11 +148,10 @@ struct Invocation: Sendable {
         let base = raw.format ?? .line
         let inFormat = raw.inFormat ?? base
         let outFormat = raw.outFormat ?? base
-        let shape = command.shape
-        let lineIn = shape != .receiver && inFormat == .line
-        let lineOut = shape != .sender && outFormat == .line
+        let lineIn = command.readsInput && inFormat == .line
+        let lineOut = command.writesOutput && outFormat == .line
         if raw.nulDelimited && !lineIn && !lineOut {
-            throw UsageError("-0 applies to line format only (the format is \(shape == .receiver ? outFormat : inFormat))",
+            throw UsageError("-0 applies to line format only (the format is \(command.readsInput ? inFormat : outFormat))",
                              hint: "drop -0, or use --format line")
         }
         if raw.separator != nil && !lineIn && !lineOut {
@@ -96,7 +161,9 @@ struct Invocation: Sendable {
         if let sep = raw.separator, sep.contains(delimiter) {
             throw UsageError("--separator cannot contain the record delimiter (\(raw.nulDelimited ? "NUL" : "newline"))")
         }
-        input = Framing(format: inFormat, delimiter: delimiter, separator: raw.separator)
+        // dealer and router carry envelopes: in line format their input splits at TAB like their output
+        let envelopes = (command == .dealer || command == .router) && inFormat == .line
+        input = Framing(format: inFormat, delimiter: delimiter, separator: raw.separator ?? (envelopes ? [9] : nil))
         output = Framing(format: outFormat, delimiter: delimiter, separator: raw.separator)
 
         // Where messages come from.
@@ -117,6 +184,18 @@ struct Invocation: Sendable {
         } else {
             source = .stdin
         }
+        if command == .rep {
+            reply = try Invocation.replySource(raw, fixed: source != .stdin)
+        } else if raw.execTimeout != nil {
+            throw UsageError("--exec-timeout applies to --exec")
+        }
+        if raw.retries != nil && raw.timeout == nil {
+            throw UsageError("--retries needs --timeout: without one, req waits for each reply as long as it takes",
+                             hint: "for example: -t 2s --retries 3")
+        }
+        retries = raw.retries
+        execTimeout = raw.execTimeout
+        statsInterval = raw.statsInterval
         if raw.interval != nil && source == .stdin {
             throw UsageError("--interval repeats a --data or --file message", hint: "add --data TEXT, or pace stdin yourself")
         }
@@ -139,7 +218,7 @@ struct Invocation: Sendable {
         socket.reconnectInterval = raw.reconnectInterval
         socket.heartbeat = raw.heartbeat
         socket.maxMessageSize = raw.maxMessageSize
-        if let max = raw.maxMessageSize, shape != .sender, max < Invocation.smallestReceiveLimit {
+        if let max = raw.maxMessageSize, command.writesOutput, max < Invocation.smallestReceiveLimit {
             throw UsageError("--max-msg-size \(max) is too small for \(name): libzmq applies it to ZMTP handshake commands too",
                              hint: "give at least \(Invocation.smallestReceiveLimit) bytes")
         }

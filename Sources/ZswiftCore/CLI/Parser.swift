@@ -28,6 +28,9 @@ enum Parser {
             return .generate(what)
         case "help":
             guard let name = rest.first?.text else { return .help(nil, .long) }
+            if rest.count > 1 {
+                throw UsageError("help takes one command, not '\(rest[1].text)'", hint: "zswift help \(name)")
+            }
             return .help(try command(named: name), .long)
         default:
             break
@@ -80,28 +83,40 @@ enum Parser {
                 let spelled = "--" + name
                 if flag.takesValue {
                     let value: ArgumentValue
-                    if let inline { value = inline } else { value = try nextValue(for: flag, spelled: spelled) }
+                    if let inline {
+                        value = inline
+                    } else if let accepts = flag.optionalValue {
+                        // an optional value: the next argument only when it is one (--stats 5s)
+                        if i + 1 < arguments.count, accepts(arguments[i + 1].text) {
+                            i += 1
+                            value = arguments[i]
+                        } else {
+                            value = .none
+                        }
+                    } else {
+                        value = try nextValue(for: flag, spelled: spelled)
+                    }
                     try apply(flag, value, to: &raw, command: command)
                 } else {
                     if inline != nil { throw UsageError("\(spelled) takes no value") }
                     if flag.long == "help" { raw.help = .long } else { try apply(flag, .none, to: &raw, command: command) }
                 }
-            } else if text.hasPrefix("-") && text.count > 1 {
-                // a cluster of short flags: -0n5, -vv, -b:5555
-                let chars = Array(text.dropFirst())
-                var j = 0
-                while j < chars.count {
-                    let c = chars[j]
-                    guard let flag = Flag.short(c) else {
-                        throw UsageError("unknown flag -\(c)\(chars.count > 1 ? " in \(text)" : "")",
+            } else if text.hasPrefix("-") && argument.bytes.count > 1 {
+                // a cluster of short flags: -0n5, -vv, -b:5555; flags are ASCII, so walk the bytes
+                let bytes = argument.bytes
+                var j = 1
+                while j < bytes.count {
+                    let c = Character(UnicodeScalar(bytes[j]))
+                    guard bytes[j] < 128, let flag = Flag.short(c) else {
+                        let shown = bytes[j] < 128 ? "-\(c)" : "-" + String(decoding: bytes[j...], as: UTF8.self)
+                        throw UsageError("unknown flag \(shown)\(bytes.count > 2 ? " in \(text)" : "")",
                                          hint: "zswift \(command.rawValue) -h lists its flags")
                     }
                     try check(flag, appliesTo: command, spelled: "-\(c)")
                     if flag.takesValue {
-                        let attached = String(chars[(j + 1)...])
                         let value: ArgumentValue
-                        if attached.isEmpty { value = try nextValue(for: flag, spelled: "-\(c)") } else {
-                            value = ArgumentValue(Array(argument.bytes.suffix(attached.utf8.count)))
+                        if j + 1 == bytes.count { value = try nextValue(for: flag, spelled: "-\(c)") } else {
+                            value = ArgumentValue(Array(bytes[(j + 1)...]))
                         }
                         try apply(flag, value, to: &raw, command: command)
                         break

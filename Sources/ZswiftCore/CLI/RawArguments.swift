@@ -4,6 +4,9 @@ import ZMQ
 
 enum HelpLevel: Sendable { case short, long }
 
+/// What a broker relays (--mode).
+enum BrokerMode: String, CaseIterable, Sendable { case queue, forwarder, streamer }
+
 /// How `--events` writes monitor events.
 enum EventsFormat: String, CaseIterable, Sendable { case json }
 
@@ -48,8 +51,21 @@ struct RawArguments: Sendable {
     var maxMessageSize: Int64?
     var socketOptions: [SocketOptionSetting] = []
 
+    var retries: Int?
+    var echo = false
+    var exec: String?
+    var execTimeout: Interval?
+
+    var frontends: [String] = []
+    var backends: [String] = []
+    var connectFrontend = false
+    var connectBackend = false
+    var mode: BrokerMode?
+    var capture = false
+
     var verbosity = 0
     var stats = false
+    var statsInterval: Interval?
     var events: EventsFormat?
 
     var help: HelpLevel?

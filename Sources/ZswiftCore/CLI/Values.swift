@@ -27,21 +27,40 @@ struct Interval: Equatable, Comparable, Sendable, CustomStringConvertible {
         return "\(ms)ms"
     }
 
+    /// Parses digits with an optional fraction and a unit, exactly (no floating point): "2.007s" is
+    /// 2007 ms; a fraction of a millisecond rounds up, so a positive duration never becomes 0.
     static func parse(_ text: String, flag: String) throws(UsageError) -> Interval {
         let t = text.lowercased()
-        if t == "inf" || t == "forever" || t == "-1" { return .forever }
+        if t == "inf" || t == "forever" { return .forever }
+        let bad = UsageError("--\(flag): '\(text)' is not a duration",
+                             hint: "give a number with a unit: 250ms, 2s, 1.5s, 1m (a bare number means seconds; inf for ever)")
         var number = Substring(t)
-        var scale = 1000.0
-        for (suffix, factor) in [("ms", 1.0), ("us", 0.001), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)] where t.hasSuffix(suffix) {
+        var unitMicros = 1_000_000  // seconds
+        for (suffix, micros) in [("ms", 1000), ("us", 1), ("s", 1_000_000), ("m", 60_000_000), ("h", 3_600_000_000)] where t.hasSuffix(suffix) {
             number = t.dropLast(suffix.count)
-            scale = factor
+            unitMicros = micros
             break
         }
-        guard let value = Double(number), value >= 0, value.isFinite, !number.hasPrefix("+") else {
-            throw UsageError("--\(flag): '\(text)' is not a duration",
-                             hint: "give a number with a unit: 250ms, 2s, 1.5s, 1m (a bare number means seconds; inf for ever)")
+        let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty || parts.count == 2,
+              whole.allSatisfy({ $0.isASCII && $0.isNumber }),
+              parts.count == 1 || (!parts[1].isEmpty && parts[1].allSatisfy({ $0.isASCII && $0.isNumber })) else { throw bad }
+        let fraction = parts.count == 2 ? parts[1] : ""
+        // value in microseconds = (whole + fraction) * unitMicros, computed in integers
+        guard whole.count <= 12, let w = whole.isEmpty ? 0 : Int(whole) else { throw bad }
+        var micros = w.multipliedReportingOverflow(by: unitMicros)
+        guard !micros.overflow, micros.partialValue <= Int(Int32.max) * 1000 else {
+            throw UsageError("--\(flag): '\(text)' is too long a duration", hint: "use inf for ever")
         }
-        return Interval(milliseconds: Int((value * scale).rounded(.up)))
+        var scale = unitMicros
+        var total = micros.partialValue
+        for digit in fraction.prefix(9) {
+            scale /= 10
+            if scale == 0 { break }
+            micros = (Int(String(digit))! * scale).addingReportingOverflow(total)
+            total = micros.partialValue
+        }
+        return Interval(milliseconds: (total + 999) / 1000)
     }
 }
 
@@ -77,10 +96,12 @@ enum NearMiss {
     static func suggestion(for word: String, among candidates: [String]) -> String? {
         var best: (String, Int)?
         for candidate in candidates {
-            let d = distance(word, candidate)
+            // on a tie, a candidate the word begins ("pul" -> pull, not pub) is the likelier one
+            let d = distance(word, candidate) * 2 - (candidate.hasPrefix(word) ? 1 : 0)
             if best == nil || d < best!.1 { best = (candidate, d) }
         }
-        guard let (candidate, d) = best else { return nil }
+        guard let (candidate, scored) = best else { return nil }
+        let d = (scored + 1) / 2
         let limit = max(1, min(word.count, candidate.count) / 3)
         if d <= limit { return candidate }
         if candidate.hasPrefix(word) && word.count >= 3 { return candidate }

@@ -13,8 +13,9 @@ enum DuplexCommand {
             }
             if let delay = invocation.delay { try session.pause(delay) }
             var inputError: Exit?
+            let loop = DuplexLoop(session: session)
             do throws(Exit) {
-                try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, DuplexLoop(session: session))
+                try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, loop)
             } catch {
                 guard case .badInput = error else { throw error }
                 inputError = error
@@ -22,6 +23,9 @@ enum DuplexCommand {
             try session.output.flush()
             try session.deliver()
             if let inputError { throw inputError }
+            if loop.unroutable > 0 {
+                throw Exit.unroutable("\(loop.unroutable) message\(loop.unroutable == 1 ? "" : "s") could not be routed")
+            }
         } catch {
             try? session.output.flush()
             session.abandon()
@@ -39,16 +43,17 @@ final class DuplexLoop: DecoderUser {
     private var subscriptions = 0
     private let scratch = ByteBuffer(capacity: 256)
 
+    /// Messages a router could not deliver (reported one by one; the status is 1 at the end).
+    private(set) var unroutable = 0
+    /// router in line format: routing ids are hex on stdout and stdin.
+    private let hexRoutingIDs: Bool
+
     init(session: Session) {
         self.session = session
-        var chosen: (any MessageEncoder)?
-        try? session.invocation.output.withEncoder(diagnostics: session.diagnostics, Capture { chosen = $0 })
-        encoder = chosen!
-    }
-
-    private struct Capture: EncoderUser {
-        let store: (any MessageEncoder) -> Void
-        func use<E: MessageEncoder>(_ encoder: inout E) throws(Exit) { store(encoder) }
+        let invocation = session.invocation
+        encoder = invocation.output.makeEncoder(diagnostics: session.diagnostics)
+        hexRoutingIDs = invocation.command == .router
+        if hexRoutingIDs && invocation.output.format == .line { encoder = HexFirstFrame(inner: encoder) }
     }
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
@@ -105,7 +110,13 @@ final class DuplexLoop: DecoderUser {
             let gateOpen = try gateIsOpen(deadline: gateDeadline)
             while gateOpen {
                 if let from = pendingFrom {
-                    let next = try session.sendFrames(frames, from: from, record: record)
+                    let next: Int
+                    do { next = try session.sendFrames(frames, from: from, record: record) } catch {
+                        guard case let .unroutable(what) = error else { throw error }
+                        unroutable += 1
+                        session.diagnostics.error(what + ": \(Hex.string(frames[0])) (message dropped)")
+                        next = frames.count
+                    }
                     if next < frames.count { pendingFrom = next; break }
                     pendingFrom = nil
                 }
@@ -132,6 +143,7 @@ final class DuplexLoop: DecoderUser {
                 record += 1
                 if frames.isEmpty { continue }
                 if command == .xsub { try subscriptionFrame(&frames, record: record) }
+                if command == .router && invocation.input.format == .line { try routingIDFrame(&frames, record: record) }
                 pendingFrom = 0
             }
 
@@ -188,6 +200,18 @@ final class DuplexLoop: DecoderUser {
         }
     }
 
+    /// router input in line format: the first field is the routing id in hex.
+    private func routingIDFrame(_ frames: inout [UnsafeRawBufferPointer], record: Int) throws(Exit) {
+        guard frames.count >= 2 else {
+            throw Exit.badInput("input record \(record): a router message is ROUTING-ID<TAB>FRAME..., the routing id in hex")
+        }
+        scratch.count = 0
+        do { try Hex.decode(frames[0], into: scratch) } catch {
+            throw Exit.badInput("input record \(record): the routing id is not hex: \(error.reason)")
+        }
+        frames[0] = scratch.bytes(0, scratch.count)
+    }
+
     /// xsub input: +TOPIC subscribes and -TOPIC unsubscribes (the raw 1/0 bytes are accepted too).
     private func subscriptionFrame(_ frames: inout [UnsafeRawBufferPointer], record: Int) throws(Exit) {
         guard let first = frames.first, let kind = first.first,
@@ -198,5 +222,20 @@ final class DuplexLoop: DecoderUser {
         scratch.append(kind == UInt8(ascii: "+") || kind == 1 ? 1 : 0)
         scratch.append(UnsafeRawBufferPointer(rebasing: first.dropFirst()))
         frames[0] = scratch.bytes(0, scratch.count)
+    }
+}
+
+/// router in line format: the routing id (first frame) is written as hex, so binary ids stay on one line.
+struct HexFirstFrame: MessageEncoder {
+    var inner: any MessageEncoder
+    private let scratch = ByteBuffer(capacity: 64)
+
+    init(inner: any MessageEncoder) { self.inner = inner }
+
+    mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
+        guard index == 0 else { return try inner.frame(bytes, index: index, more: more, to: out) }
+        scratch.count = 0
+        Hex.encode(bytes, into: scratch)
+        try inner.frame(scratch.bytes(0, scratch.count), index: 0, more: more, to: out)
     }
 }

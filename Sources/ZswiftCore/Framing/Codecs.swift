@@ -11,6 +11,13 @@ struct FramingError: Error, Equatable, Sendable {
 enum Hex {
     static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Bytes as lower-case hex text (for messages on stderr).
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String {
+        let out = ByteBuffer(capacity: bytes.count * 2 + 1)
+        encode(bytes, into: out)
+        return String(decoding: out.bytes(0, out.count), as: UTF8.self)
+    }
+
     static func encode(_ bytes: UnsafeRawBufferPointer, into out: ByteBuffer) {
         out.reserve(bytes.count * 2)
         var p = out.base + out.count

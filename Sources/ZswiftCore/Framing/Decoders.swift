@@ -189,6 +189,9 @@ enum FrameText {
                     let quoted = ByteBuffer(capacity: raw.count + 2)
                     quoted.append(UInt8(ascii: "\""))
                     var escaped = false
+                    if raw.last == UInt8(ascii: "\\") && !raw.reversed().prefix(while: { $0 == UInt8(ascii: "\\") }).count.isMultiple(of: 2) {
+                        throw FramingError("it ends in a lone backslash (write \\\\ for a backslash)")
+                    }
                     for b in raw {
                         if b == UInt8(ascii: "\"") && !escaped { quoted.append(UInt8(ascii: "\\")) }
                         quoted.append(b)

@@ -10,13 +10,13 @@ enum Format: String, CaseIterable, Sendable {
 
     var summary: String {
         switch self {
-        case .line: "one message per line; frames split at / joined by --separator (default TAB out)"
-        case .raw: "all of stdin is one message; frames written as they are, nothing added"
-        case .quoted: "one message per line, frames as C-style quoted strings separated by a space"
-        case .hex: "one message per line, frames as hex separated by a space"
-        case .base64: "one message per line, frames as base64 separated by a space"
+        case .line: "one message per line; frames split at and joined by -S (TAB out)"
+        case .raw: "all of stdin is one message; frames written as they are"
+        case .quoted: "a line per message, frames as C-style quoted strings"
+        case .hex: "a line per message, frames as hex separated by a space"
+        case .base64: "a line per message, frames as base64 separated by a space"
         case .json: "JSON Lines: an array of frames, each a string or {\"base64\": ...}"
-        case .zmtp: "binary ZMTP/3 frames (flags, size, body): the fast lossless way to chain zswift"
+        case .zmtp: "binary ZMTP/3 frames: the fast lossless way to chain zswift"
         }
     }
 }

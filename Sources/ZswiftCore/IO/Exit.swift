@@ -30,6 +30,8 @@ enum Exit: Error, Sendable {
     case outputClosed
     /// A malformed input record: status 1 once the messages before it are delivered.
     case badInput(String)
+    /// A router message whose destination is not connected (ROUTER_MANDATORY): status 1.
+    case unroutable(String)
 
     static func runtime(_ message: String, hint: String? = nil) -> Exit { .failed(.failure, message, hint: hint) }
     static func timeout(_ message: String, hint: String? = nil) -> Exit { .failed(.timeout, message, hint: hint) }
@@ -39,7 +41,7 @@ enum Exit: Error, Sendable {
         case let .failed(status, _, _): status.rawValue
         case let .signal(n): 128 + n
         case .outputClosed: 0
-        case .badInput: 1
+        case .badInput, .unroutable: 1
         }
     }
 }

@@ -16,9 +16,12 @@ final class OutputWriter {
         buffer = ByteBuffer(capacity: OutputWriter.flushThreshold + 4096)
     }
 
+    /// A writer that only collects bytes in memory (fd -1: flushing keeps everything buffered).
+    static func memory() -> OutputWriter { OutputWriter(fd: -1) }
+
     /// Writes out what is buffered.
     func flush() throws(Exit) {
-        guard buffer.count > 0 else { return }
+        guard buffer.count > 0, fd >= 0 else { return }
         try writeAll(buffer.bytes(0, buffer.count))
         buffer.count = 0
     }
@@ -26,13 +29,13 @@ final class OutputWriter {
     /// Flushes when the buffer is full enough.
     @inline(__always)
     func flushIfFull() throws(Exit) {
-        if buffer.count >= OutputWriter.flushThreshold { try flush() }
+        if buffer.count >= OutputWriter.flushThreshold && fd >= 0 { try flush() }
     }
 
     /// Appends `bytes`, writing large ones straight through after what is buffered.
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
-        if bytes.count >= OutputWriter.directThreshold {
+        if bytes.count >= OutputWriter.directThreshold && fd >= 0 {
             try flush()
             try writeAll(bytes)
         } else {

@@ -5,6 +5,7 @@ import Glibc
 import Synchronization
 
 private let caughtSignal = Atomic<Int32>(0)
+private let statsRequests = Atomic<Int>(0)
 
 enum Signals {
     /// Installs the handlers for SIGINT, SIGTERM and SIGHUP (without SA_RESTART) and ignores SIGPIPE.
@@ -18,6 +19,18 @@ enum Signals {
         }
         Glibc.signal(SIGPIPE, SIG_IGN)
     }
+
+    /// Makes SIGUSR1 a request for statistics (broker) instead of the end of the program.
+    static func installStatisticsRequest() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in statsRequests.wrappingAdd(1, ordering: .relaxed) }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGUSR1, &action, nil)
+    }
+
+    /// Takes the pending SIGUSR1 requests: whether there was any.
+    static func takeStatisticsRequest() -> Bool { statsRequests.exchange(0, ordering: .relaxed) > 0 }
 
     /// The signal that asked us to stop, or 0.
     @inline(__always)

@@ -52,7 +52,19 @@ protocol DecoderUser {
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit)
 }
 
+private struct EncoderCapture: EncoderUser {
+    let store: (any MessageEncoder) -> Void
+    func use<E: MessageEncoder>(_ encoder: inout E) throws(Exit) { store(encoder) }
+}
+
 extension Framing {
+    /// The encoder for this framing as an existential, for loops that are not the throughput path.
+    func makeEncoder(diagnostics: Diagnostics) -> any MessageEncoder {
+        var chosen: (any MessageEncoder)?
+        try? withEncoder(diagnostics: diagnostics, EncoderCapture { chosen = $0 })
+        return chosen!
+    }
+
     /// Calls `user` with the encoder for this framing: the one switch over output formats.
     func withEncoder(diagnostics: Diagnostics, _ user: some EncoderUser) throws(Exit) {
         switch format {

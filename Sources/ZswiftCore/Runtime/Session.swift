@@ -33,44 +33,78 @@ final class Session {
     let diagnostics: Diagnostics
     let io: StandardIO
     let context = Context()
-    let socket: Socket
-    let peers: Peers
+    private(set) var socket: Socket
+    private(set) var peers: Peers
     lazy var input = InputReader(fd: io.input)
     let output: OutputWriter
     var stats = Stats()
+    private let socketType: SocketType
 
     init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, type: SocketType? = nil) throws(Exit) {
         self.invocation = invocation
         self.diagnostics = diagnostics
         self.io = io
         output = OutputWriter(fd: io.output)
+        socketType = type ?? invocation.command.socketType
         try Session.resolveHosts(invocation.endpoints)
-        do {
-            socket = try Socket(context, type: type ?? invocation.command.socketType)
-        } catch {
-            throw Exit.runtime("cannot create a socket: \(error)")
-        }
-        let binds = invocation.endpoints.contains { $0.role == .bind }
+        (socket, peers) = try Session.open(socketType, context: context, invocation: invocation, diagnostics: diagnostics)
+    }
+
+    /// Creates the socket with every option, its peer tracker, and its binds and connects.
+    static func open(_ type: SocketType, context: Context, invocation: Invocation, diagnostics: Diagnostics,
+                     endpoints: [Endpoint]? = nil, reopening: Bool = false) throws(Exit) -> (Socket, Peers) {
+        let endpoints = endpoints ?? invocation.endpoints
+        let socket: Socket
+        do { socket = try Socket(context, type: type) } catch { throw Exit.runtime("cannot create a socket: \(error)") }
+        let binds = endpoints.contains { $0.role == .bind }
+        let peers: Peers
         do {
             try Session.apply(invocation.socket, to: socket, command: invocation.command)
             if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
             peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
                               refusesLegacy: binds && !invocation.legacyZMTP)
-            if invocation.command.shape != .sender { peers.maxMessageSize = invocation.socket.maxMessageSize }
+            if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
         } catch {
             throw Exit.runtime("cannot set up the socket: \(error)")
         }
-        for endpoint in invocation.endpoints where endpoint.role == .bind {
-            do { try socket.bind(endpoint.address) } catch { throw Session.bindError(error, endpoint) }
-            diagnostics.info("bound to \(socket.lastEndpoint)")
+        for endpoint in endpoints where endpoint.role == .bind {
+            var attempts = 0
+            while true {
+                do { try socket.bind(endpoint.address); break } catch {
+                    // a socket just closed may hold its address for a moment (Lazy Pirate reopen)
+                    attempts += 1
+                    if reopening && error == .addressInUse && attempts < 50 {
+                        var p = pollfd()
+                        _ = Glibc.poll(&p, 0, 20)
+                        continue
+                    }
+                    socket.close()
+                    throw Session.bindError(error, endpoint)
+                }
+            }
+            if !reopening { diagnostics.info("bound to \(socket.lastEndpoint)") }
         }
-        for endpoint in invocation.endpoints where endpoint.role == .connect {
+        for endpoint in endpoints where endpoint.role == .connect {
             do { try socket.connect(endpoint.address) } catch {
+                socket.close()
                 throw Exit.runtime("cannot connect to \(endpoint.address): \(error)")
             }
-            diagnostics.info("connecting to \(endpoint.address)")
+            if !reopening { diagnostics.info("connecting to \(endpoint.address)") }
         }
+        return (socket, peers)
     }
+
+    /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate step).
+    func reopen() throws(Exit) {
+        peers.monitor.stop()
+        try? socket.set(.linger, 0)
+        socket.close()
+        (socket, peers) = try Session.open(socketType, context: context, invocation: invocation,
+                                           diagnostics: diagnostics, reopening: true)
+    }
+
+    /// The endpoints as the user would name them in a message.
+    var endpointNames: String { invocation.endpoints.map(\.address).joined(separator: ", ") }
 
     // MARK: - Setting up
 
@@ -79,6 +113,7 @@ final class Session {
         if let hwm = settings.receiveHighWaterMark { try socket.set(.receiveHighWaterMark, hwm) }
         if let id = settings.identity { try socket.set(.routingID, id) }
         if settings.conflate { try socket.set(.conflate, true) }
+        if command == .router { try socket.set(.routerMandatory, true) }
         if settings.immediate { try socket.set(.immediate, true) }
         if settings.ipv6 { try socket.set(.ipv6, true) }
         if let ivl = settings.reconnectInterval { try socket.set(.reconnectInterval, ivl.zmqMilliseconds) }
@@ -88,7 +123,7 @@ final class Session {
             try socket.set(.heartbeatTTL, Int32(clamping: min(ms * 3, 6_553_500)))
         }
         // libzmq applies ZMQ_MAXMSGSIZE to handshake commands too: only a socket that receives gets it
-        if let max = settings.maxMessageSize, command.shape != .sender { try socket.set(.maxMessageSize, max) }
+        if let max = settings.maxMessageSize, command.writesOutput { try socket.set(.maxMessageSize, max) }
         if command == .sub || command == .xsub {
             let prefixes = settings.subscriptions.isEmpty && command == .sub ? [[]] : settings.subscriptions
             for prefix in prefixes { try socket.set(.subscribe, prefix) }
@@ -256,7 +291,7 @@ final class Session {
 
     func sendError(_ error: ZMQError, record: Int) -> Exit {
         if error == .hostUnreachable {
-            return .runtime("message \(record): no peer with that routing id")
+            return .unroutable("message \(record): no connected peer has that routing id")
         }
         return .runtime("cannot send message \(record): \(error)")
     }
@@ -354,7 +389,7 @@ final class Session {
     /// Drops whatever is still queued and closes (on errors: nothing may block the exit).
     func abandon() {
         peers.flushCoalesced()
-        try? socket.set(.linger, 0)
+        if !socket.isClosed { try? socket.set(.linger, 0) }
         peers.monitor.stop()
         socket.close()
         context.terminate()
@@ -365,10 +400,10 @@ final class Session {
         let seconds = Double(Clock.nanoseconds() - stats.started) / 1e9
         func rate(_ n: Int) -> String { seconds > 0 ? Session.format(Double(n) / seconds) : "-" }
         var parts: [String] = []
-        if invocation.command.shape != .receiver || stats.sentMessages > 0 {
+        if invocation.command.readsInput || stats.sentMessages > 0 {
             parts.append("sent \(stats.sentMessages) messages, \(Session.bytes(stats.sentBytes)) (\(rate(stats.sentMessages)) msg/s)")
         }
-        if invocation.command.shape != .sender || stats.receivedMessages > 0 {
+        if invocation.command.writesOutput || stats.receivedMessages > 0 {
             parts.append("received \(stats.receivedMessages) messages, \(Session.bytes(stats.receivedBytes)) (\(rate(stats.receivedMessages)) msg/s)")
         }
         diagnostics.note(parts.joined(separator: "; ") + " in " + Session.format(seconds) + " s")

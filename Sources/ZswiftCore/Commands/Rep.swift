@@ -1,0 +1,219 @@
+// rep: answers each request from --exec (a command per request), --echo, --data/--file, or stdin
+// (coprocess mode: the request is written and flushed to stdout, the next input message is the
+// reply). With --count N it exits after N replies, the last one delivered.
+import Glibc
+import ZMQ
+
+enum RepCommand {
+    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
+        let session = try Session(invocation, io: io, diagnostics: diagnostics)
+        do throws(Exit) {
+            try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, ReplyLoop(session: session))
+            try session.output.flush()
+            try session.deliver()
+        } catch {
+            try? session.output.flush()
+            session.abandon()
+            throw error
+        }
+    }
+}
+
+final class ReplyLoop: DecoderUser {
+    let session: Session
+    private var encoder: any MessageEncoder
+    /// The request's frames, copied out of the received messages.
+    private let request = ByteBuffer(capacity: 4096)
+    private var ends: [Int] = []
+    private var peerAddress: String?
+    private var routingID: String?
+
+    init(session: Session) {
+        self.session = session
+        encoder = session.invocation.output.makeEncoder(diagnostics: session.diagnostics)
+    }
+
+    func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
+        let invocation = session.invocation
+        let limit = invocation.count ?? Int.max
+        var message = Message()
+        var fixed: [[UInt8]] = []
+        switch invocation.source {
+        case .stdin: break
+        case let .frames(f): fixed = f
+        case let .file(path): fixed = [try SendCommand.readFile(path)]
+        }
+        var replies: [UnsafeRawBufferPointer] = []
+        var sequence = 0
+        while sequence < limit {
+            try receiveRequest(&message)
+            sequence += 1
+            switch invocation.reply ?? .stdin {
+            case .echo where ends.count == 1 && message.count == request.count:
+                // one frame: send the received message itself back, no copy
+                var deadline: Deadline?
+                while true {
+                    let sent: Bool
+                    do { sent = try session.socket.send(&message, flags: .dontWait) } catch {
+                        if error == .interrupted { try Signals.check(); continue }
+                        throw session.sendError(error, record: sequence)
+                    }
+                    if sent { break }
+                    if deadline == nil { deadline = Deadline(after: invocation.timeout) }
+                    guard try session.wait(for: .writable, until: deadline!) else {
+                        throw Exit.timeout("could not send reply \(sequence) within --timeout \(invocation.timeout!)")
+                    }
+                }
+                session.stats.sentMessages += 1
+                session.stats.sentBytes += request.count
+                continue
+            case .echo:
+                replies = frames()
+            case .fixed:
+                try fixed.withFramePointers { (f) throws(Exit) in try session.send(f, record: sequence) }
+                continue
+            case let .exec(shell, argv):
+                let answer = try runCommand(shell: shell, argv: argv, sequence: sequence)
+                try answer.withFramePointers { (f) throws(Exit) in try session.send(f, record: sequence) }
+                continue
+            case .stdin:
+                replies = try replyFromStdin(&decoder, sequence: sequence)
+            }
+            try session.send(replies, record: sequence)
+        }
+    }
+
+    private func frames() -> [UnsafeRawBufferPointer] {
+        var result: [UnsafeRawBufferPointer] = []
+        var start = 0
+        for end in ends {
+            result.append(request.bytes(start, end))
+            start = end
+        }
+        return result
+    }
+
+    /// Waits for the next request and copies its frames (the last one stays in `message`).
+    private func receiveRequest(_ message: inout Message) throws(Exit) {
+        let invocation = session.invocation
+        request.count = 0
+        ends.removeAll(keepingCapacity: true)
+        while true {
+            let got: Bool
+            do { got = try session.socket.receive(&message, dontWait: true) } catch {
+                if error == .interrupted { try Signals.check(); continue }
+                throw Exit.runtime("cannot receive: \(error)")
+            }
+            if got { break }
+            try session.output.flush()
+            guard try session.wait(for: .readable, until: Deadline(after: invocation.timeout), watchOutput: true) else {
+                throw ReceiveCommand.timedOut(session)
+            }
+        }
+        peerAddress = message.property("Peer-Address")
+        routingID = message.property("Routing-Id")
+        while true {
+            request.append(message.bytes)
+            ends.append(request.count)
+            session.stats.receivedBytes += message.count
+            guard message.hasMore else { break }
+            do { _ = try session.socket.receive(&message) } catch { throw Exit.runtime("cannot receive: \(error)") }
+        }
+        session.stats.receivedMessages += 1
+        if session.diagnostics.verbosity >= 2 { session.diagnostics.trace("request " + Session.describe(frames())) }
+    }
+
+    /// Coprocess mode: the request goes to stdout, flushed; the next input message is the reply.
+    private func replyFromStdin<D: MessageDecoder>(_ decoder: inout D, sequence: Int) throws(Exit) -> [UnsafeRawBufferPointer] {
+        let requestFrames = frames()
+        for (i, frame) in requestFrames.enumerated() {
+            try encoder.frame(frame, index: i, more: i < requestFrames.count - 1, to: session.output)
+        }
+        try session.output.flush()
+        let input = session.input
+        var replies: [UnsafeRawBufferPointer] = []
+        while true {
+            let taken: Int?
+            do { taken = try decoder.decode(input.unread, atEnd: input.atEnd, frames: &replies) } catch {
+                throw Exit.runtime("the reply to request \(sequence) is not valid \(session.invocation.input.format.rawValue): \(error.reason)")
+            }
+            if let taken {
+                input.consume(taken)
+                if replies.isEmpty { continue }
+                return replies
+            }
+            if input.atEnd {
+                throw Exit.runtime("stdin ended before the reply to request \(sequence)",
+                                   hint: "in coprocess mode every request written to stdout needs a reply on stdin")
+            }
+            try input.fill()
+        }
+    }
+
+    /// --exec: runs the command with the request on its stdin; its stdout is the answer.
+    private func runCommand(shell: String?, argv: [String]?, sequence: Int) throws(Exit) -> [[UInt8]] {
+        let invocation = session.invocation
+        let written = OutputWriter.memory()
+        let requestFrames = frames()
+        var requestEncoder = invocation.output.makeEncoder(diagnostics: session.diagnostics)
+        for (i, frame) in requestFrames.enumerated() {
+            try requestEncoder.frame(frame, index: i, more: i < requestFrames.count - 1, to: written)
+        }
+        var environment = ["ZSWIFT_SEQ": "\(sequence)", "ZSWIFT_FRAMES": "\(requestFrames.count)"]
+        if let peerAddress { environment["ZSWIFT_PEER_ADDRESS"] = peerAddress }
+        if let routingID, !routingID.isEmpty { environment["ZSWIFT_ROUTING_ID"] = routingID }
+        let command = argv ?? ["/bin/sh", "-c", shell!]
+        let shown = shell ?? argv!.joined(separator: " ")
+        let (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
+                                         environment: environment, timeout: session.invocation.execTimeout)
+        switch end {
+        case .exited(0):
+            break
+        case let .exited(status):
+            session.diagnostics.error("request \(sequence): '\(shown)' exited with status \(status); its output is the answer")
+        case let .killed(signal):
+            session.diagnostics.error("request \(sequence): '\(shown)' was killed by signal \(signal); answering with an empty message")
+            return [[]]
+        case .timedOut:
+            session.diagnostics.error("request \(sequence): '\(shown)' ran longer than --exec-timeout \(invocation.execTimeout!) and was killed; answering with an empty message")
+            return [[]]
+        }
+        do {
+            return try ReplyLoop.answer(from: output.bytes(0, output.count), framing: invocation.input)
+        } catch {
+            session.diagnostics.error("request \(sequence): the output of '\(shown)' is not valid \(invocation.input.format.rawValue): \(error.reason); answering with an empty message")
+            return [[]]
+        }
+    }
+
+    /// A command's whole output as one message: in line format one frame (one trailing delimiter
+    /// dropped, split at -S); in raw as it is; otherwise exactly one record of the format.
+    static func answer(from output: UnsafeRawBufferPointer, framing: Framing) throws(FramingError) -> [[UInt8]] {
+        switch framing.format {
+        case .raw:
+            return [Array(output)]
+        case .line:
+            var body = output
+            if body.last == framing.delimiter { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
+            guard framing.separator != nil else { return [Array(body)] }
+            var decoder = LineDecoder(delimiter: framing.delimiter, separator: framing.separator)
+            var frames: [UnsafeRawBufferPointer] = []
+            _ = try decoder.decode(body, atEnd: true, frames: &frames)
+            return frames.isEmpty ? [[]] : frames.map { Array($0) }
+        default:
+            var decoder: any MessageDecoder = framing.format == .zmtp ? ZMTPDecoder() : TextDecoder(format: framing.format)
+            var frames: [UnsafeRawBufferPointer] = []
+            var offset = 0
+            var message: [[UInt8]]?
+            while offset < output.count {
+                guard let taken = try decoder.decode(UnsafeRawBufferPointer(rebasing: output[offset...]), atEnd: true, frames: &frames) else { break }
+                offset += taken
+                if frames.isEmpty { continue }
+                guard message == nil else { throw FramingError("it holds more than one message") }
+                message = frames.map { Array($0) }
+            }
+            guard let message else { throw FramingError("it holds no message") }
+            return message
+        }
+    }
+}

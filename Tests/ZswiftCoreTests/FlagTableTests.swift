@@ -1,0 +1,191 @@
+// Invariants of the flag table (Flag.all) and of everything generated from it: help, the man
+// page and the bash, zsh and fish completions must each name every flag that applies.
+import Glibc
+import Testing
+import TestSupport
+@testable import ZswiftCore
+
+@Test func longFlagNamesAreUniqueAndLowercaseWithDashes() {
+    let names = Flag.all.map(\.long)
+    #expect(Set(names).count == names.count, "duplicates: \(names.filter { n in names.filter { $0 == n }.count > 1 })")
+    for name in names {
+        let ok = !name.isEmpty && name.first != "-" && name.last != "-" && !name.contains("--")
+            && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        #expect(ok, "--\(name)")
+    }
+}
+
+@Test func shortFlagLettersAreUniqueAndSingleASCII() {
+    let shorts = Flag.all.compactMap(\.short)
+    #expect(Set(shorts).count == shorts.count)
+    for c in shorts { #expect(c.isASCII && (c.isLetter || c.isNumber), "-\(c)") }
+}
+
+@Test func everyFlagHasASummaryADocAndAtLeastOneCommand() {
+    for flag in Flag.all {
+        #expect(!flag.summary.isEmpty, "--\(flag.long)")
+        #expect(!flag.doc.isEmpty, "--\(flag.long)")
+        #expect(!flag.commands.commands.isEmpty, "--\(flag.long)")
+        #expect(flag.summary.first?.isUppercase == false, "--\(flag.long): summaries start lower-case like the rest")
+        #expect(!flag.summary.hasSuffix("."), "--\(flag.long)")
+    }
+}
+
+@Test func summariesAreShortEnoughForHelp() {
+    for flag in Flag.all {
+        #expect(flag.summary.count <= 70, "--\(flag.long): \(flag.summary.count) characters")
+    }
+}
+
+@Test func flagsWithChoicesCompleteThoseChoicesAndOnlyThey() {
+    for flag in Flag.all {
+        if flag.choices.isEmpty {
+            #expect(flag.completion != .choices, "--\(flag.long)")
+        } else {
+            #expect(flag.completion == .choices, "--\(flag.long)")
+            #expect(flag.takesValue, "--\(flag.long)")
+        }
+    }
+    #expect(Flag.named("format")?.choices == Format.allCases.map(\.rawValue))
+    #expect(Flag.named("in")?.choices == Format.allCases.map(\.rawValue))
+    #expect(Flag.named("out")?.choices == Format.allCases.map(\.rawValue))
+}
+
+@Test func valueFlagsNameTheirValueInCapitalsAndSwitchesHaveNoCompletion() {
+    for flag in Flag.all {
+        if let value = flag.value {
+            let ok = !value.isEmpty && value.allSatisfy { ("A"..."Z").contains($0) || $0 == "=" || $0 == "_" || $0 == "-" }
+            #expect(ok, "--\(flag.long) \(value)")
+        } else {
+            #expect(flag.completion == .none, "--\(flag.long) is a switch")
+            #expect(flag.choices.isEmpty, "--\(flag.long) is a switch")
+        }
+    }
+}
+
+@Test func flagsThatAccumulateAreRepeatableAndFlagsThatKeepTheLastAreNot() {
+    let repeatable = Set(Flag.all.filter(\.repeatable).map(\.long))
+    #expect(repeatable.isSuperset(of: ["bind", "connect", "data", "subscribe", "sockopt", "verbose"]))
+    #expect(repeatable.isDisjoint(with: ["count", "linger", "timeout", "format", "in", "out", "separator", "file", "identity", "null", "help"]))
+}
+
+@Test func everyFlagCanBeLookedUpByItsNames() {
+    for flag in Flag.all {
+        #expect(Flag.named(flag.long)?.long == flag.long)
+        if let short = flag.short { #expect(Flag.short(short)?.long == flag.long) }
+    }
+}
+
+@Test func senderAndReceiverSetsFollowWhatEachCommandDoes() {
+    let senders = CommandSet.senders, receivers = CommandSet.receivers
+    #expect(senders.contains(.push) && senders.contains(.pub) && senders.contains(.pair))
+    #expect(!senders.contains(.pull) && !senders.contains(.sub))
+    #expect(receivers.contains(.pull) && receivers.contains(.sub) && receivers.contains(.pair))
+    #expect(!receivers.contains(.push) && !receivers.contains(.pub))
+    #expect(CommandSet.all.commands == Command.allCases)
+    for command in Command.allCases { #expect(CommandSet(command).commands == [command]) }
+}
+
+@Test func everyFlagInTheTableHasItsMarkerLineInFlagsSwift() throws {
+    let path = Paths.packageRoot + "/Sources/ZswiftCore/CLI/Flags.swift"
+    guard let file = fopen(path, "r") else { Issue.record("cannot open \(path)"); return }
+    defer { fclose(file) }
+    var text: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n <= 0 { break }
+        text += chunk[0..<n]
+    }
+    let source = String(decoding: text, as: UTF8.self)
+    for flag in Flag.all {
+        let marker = "/// " + (flag.short.map { "-\($0)/" } ?? "") + "--" + flag.long + "\n"
+        #expect(source.contains(marker), "missing marker \(marker.debugDescription)")
+    }
+}
+
+// MARK: - Generated text names every flag
+
+@Test(arguments: Command.allCases)
+func eachCommandsHelpNamesEveryFlagThatAppliesAndNoOther(_ command: Command) {
+    for level in [HelpLevel.short, .long] {
+        let lines = Help.command(command, level).split(separator: "\n")
+        for flag in Flag.all {
+            // a flag's own line: its synopsis at column 2, then padding and the summary (or nothing)
+            let head = "  " + flag.synopsis
+            let listed = lines.contains { line in
+                line.hasPrefix(head) && (line.count == head.count || line.dropFirst(head.count).first == " ")
+                    && line.prefix { $0 == " " }.count == head.prefix { $0 == " " }.count
+            }
+            #expect(listed == flag.commands.contains(command),
+                    "\(command) \(level): \(head) \(listed ? "listed though it does not apply" : "missing")")
+        }
+    }
+}
+
+@Test func theManPageNamesEveryCommandAndEveryFlag() {
+    let man = Generate.text("man")
+    for command in Command.allCases { #expect(man.contains(".B \(command.rawValue)\n"), "\(command)") }
+    for flag in Flag.all {
+        #expect(man.contains("\\fB\\-\\-" + Generate.roff(flag.long) + "\\fR"), "--\(flag.long)")
+        if let short = flag.short { #expect(man.contains("\\fB\\-\(short)\\fR, \\fB\\-\\-" + Generate.roff(flag.long)), "-\(short)") }
+        if flag.commands.rawValue != CommandSet.all.rawValue {
+            #expect(man.contains(Generate.roff("For: " + flag.commands.commands.map(\.rawValue).joined(separator: ", ") + ".")), "--\(flag.long)")
+        }
+    }
+    for status in ExitStatus.allCases { #expect(man.contains(".B \(status.rawValue)\n")) }
+}
+
+@Test(arguments: Command.allCases)
+func theBashCompletionOffersExactlyTheFlagsOfEachCommand(_ command: Command) throws {
+    let bash = Generate.text("bash")
+    let prefix = "        \(command.rawValue)) flags=\""
+    let line = try #require(bash.split(separator: "\n").first { $0.hasPrefix(prefix) })
+    let words = Set(line.dropFirst(prefix.count).prefix { $0 != "\"" }.split(separator: " ").map(String.init))
+    var want: Set<String> = []
+    for flag in Flag.all where flag.commands.contains(command) {
+        want.insert("--" + flag.long)
+        if let short = flag.short { want.insert("-\(short)") }
+    }
+    #expect(words == want)
+}
+
+@Test func theBashCompletionCompletesTheValueOfEveryValueFlag() {
+    let bash = Generate.text("bash")
+    for flag in Flag.all where flag.takesValue {
+        let names = (flag.short.map { "-\($0)|" } ?? "") + "--" + flag.long + ")"
+        #expect(bash.contains("        " + names), "--\(flag.long)")
+        for choice in flag.choices { #expect(bash.contains(choice)) }
+    }
+}
+
+@Test(arguments: Command.allCases)
+func theZshCompletionOffersEveryFlagOfEachCommand(_ command: Command) throws {
+    let zsh = Generate.text("zsh")
+    let start = try #require(zsh.firstRange(of: "        \(command.rawValue))\n"))
+    let rest = zsh[start.upperBound...]
+    let body = String(rest[..<(rest.firstRange(of: ";;")?.lowerBound ?? rest.endIndex)])
+    for flag in Flag.all {
+        let present = body.contains("--\(flag.long)[")
+        #expect(present == flag.commands.contains(command), "--\(flag.long) in zsh \(command)")
+        if let short = flag.short, flag.commands.contains(command) { #expect(body.contains("-\(short)["), "-\(short)") }
+    }
+}
+
+@Test func theFishCompletionHasOneLineForEveryFlagWithItsCommands() {
+    let fish = Generate.text("fish").split(separator: "\n").map(String.init)
+    for flag in Flag.all {
+        let lines = fish.filter { $0.contains(" -l \(flag.long) ") }
+        #expect(lines.count == 1, "--\(flag.long)")
+        let commands = flag.commands.commands.map(\.rawValue).joined(separator: " ")
+        #expect(lines.first?.hasPrefix("complete -c zswift -n '__fish_seen_subcommand_from \(commands)'") == true, "--\(flag.long)")
+        if let short = flag.short { #expect(lines.first?.contains(" -s \(short) ") == true, "-\(short)") }
+    }
+    for command in Command.allCases { #expect(fish.contains { $0.contains(" -a \(command.rawValue) -d ") }) }
+}
+
+@Test(arguments: Generate.targets)
+func generatedTextIsTheSameEveryTime(_ target: String) {
+    #expect(Generate.text(target) == Generate.text(target))
+    #expect(!Generate.text(target).isEmpty)
+}
