@@ -98,20 +98,13 @@ final class ReplyLoop: DecoderUser {
         let invocation = session.invocation
         request.count = 0
         ends.removeAll(keepingCapacity: true)
-        while true {
-            let got: Bool
-            do { got = try session.socket.receive(&message, dontWait: true) } catch {
-                if error == .interrupted { try Signals.check(); continue }
-                throw Exit.runtime("cannot receive: \(error)")
-            }
-            if got { break }
-            try session.output.flush()
-            guard try session.wait(for: .readable, until: Deadline(after: invocation.timeout), watchOutput: true) else {
-                throw ReceiveCommand.timedOut(session)
-            }
+        guard try session.receiveBlocking(&message, until: Deadline(after: invocation.timeout)) else {
+            throw ReceiveCommand.timedOut(session)
         }
-        peerAddress = message.property("Peer-Address")
-        routingID = message.property("Routing-Id")
+        if case .exec? = invocation.reply {  // metadata lookups cost a map search: only --exec uses them
+            peerAddress = message.property("Peer-Address")
+            routingID = message.property("Routing-Id")
+        }
         while true {
             request.append(message.bytes)
             ends.append(request.count)

@@ -33,8 +33,6 @@ final class RequestLoop: DecoderUser {
     let session: Session
     private var encoder: any MessageEncoder
     private var message = Message()
-    private var poller = Poller()
-    private var polled: Socket?
 
     init(session: Session) {
         self.session = session
@@ -53,14 +51,7 @@ final class RequestLoop: DecoderUser {
         case let .file(path): fixed = [try SendCommand.readFile(path)]
         }
         if !fixed.isEmpty {
-            let times = invocation.count ?? (invocation.interval == nil ? 1 : Int.max)
-            var sent = 0
-            while sent < times {
-                try fixed.withFramePointers { (f) throws(Exit) in try exchange(f, record: sent + 1) }
-                sent += 1
-                if sent < times, let interval = invocation.interval { try session.pause(interval) }
-            }
-            return
+            return try session.repeatFixed(fixed) { (frames, record) throws(Exit) in try exchange(frames, record: record) }
         }
         var record = 0
         var answered = 0
@@ -90,9 +81,8 @@ final class RequestLoop: DecoderUser {
         var attempt = 1
         while true {
             let deadline = Deadline(after: invocation.timeout)
-            if try sendRequest(frames, record: record, until: deadline), try awaitReply(until: deadline) {
-                // exactly one reply: a REQ may not receive again before its next send
-                _ = try session.receiveWaiting(&encoder, &message, limit: session.stats.receivedMessages + 1)
+            if try sendRequest(frames, record: record, until: deadline), try session.receiveBlocking(&message, until: deadline) {
+                try session.writeReceived(&encoder, &message)
                 return
             }
             let timeout = invocation.timeout!
@@ -114,36 +104,5 @@ final class RequestLoop: DecoderUser {
             next = try session.sendFrames(frames, from: next, record: record)
         }
         return true
-    }
-
-    /// Waits for the reply to be readable. The output is flushed only when the reply is not there
-    /// within a millisecond, so a batch of requests goes out in large writes while an interactive
-    /// user (or a slow server) still sees each reply at once.
-    private func awaitReply(until deadline: Deadline) throws(Exit) -> Bool {
-        if session.socket !== polled {
-            poller = Poller()
-            poller.add(session.socket, .readable)
-            poller.add(session.peers.monitor.socket, .readable)
-            poller.add(fd: session.io.output, [])
-            polled = session.socket
-        }
-        var flushed = session.output.buffer.count == 0
-        while true {
-            if session.socket.events.contains(.readable) { return true }
-            try Signals.check()
-            try session.checkSecurity()
-            if deadline.hasPassed { return false }
-            do { _ = try poller.poll(timeout: deadline.remaining(cap: flushed ? 1000 : 1)) } catch {
-                if error == .interrupted { continue }
-                throw Exit.runtime("poll failed: \(error)")
-            }
-            if !poller.events(0).isEmpty { return true }
-            if !poller.events(1).isEmpty { try session.peers.drain() }
-            if poller.events(2).contains(.error) { throw Exit.outputClosed }
-            if !flushed {
-                try session.output.flush()
-                flushed = true
-            }
-        }
     }
 }

@@ -95,14 +95,7 @@ enum SendCommand {
     }
 
     static func repeatFixed(_ message: [[UInt8]], _ session: Session) throws(Exit) {
-        let invocation = session.invocation
-        let times = invocation.count ?? (invocation.interval == nil ? 1 : Int.max)
-        var sent = 0
-        while sent < times {
-            try message.withFramePointers { (frames) throws(Exit) in try session.send(frames, record: sent + 1) }
-            sent += 1
-            if sent < times, let interval = invocation.interval { try session.pause(interval) }
-        }
+        try session.repeatFixed(message) { (frames, record) throws(Exit) in try session.send(frames, record: record) }
     }
 
     static func readFile(_ path: String) throws(Exit) -> [UInt8] {

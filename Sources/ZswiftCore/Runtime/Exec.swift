@@ -78,14 +78,18 @@ enum Exec {
         var outputOpen = true
         var end: CommandEnd?
         var killedAt: Int?
-        while outputOpen {
-            try Signals.check()
+        /// Past --exec-timeout: SIGTERM to the command's group, SIGKILL half a second later.
+        func enforceDeadline() {
             if killedAt == nil, deadline.hasPassed {
                 kill(-pid, SIGTERM)
                 killedAt = Clock.now()
                 end = .timedOut
             }
             if let at = killedAt, Clock.now() - at > 500 { kill(-pid, SIGKILL) }
+        }
+        while outputOpen {
+            try Signals.check()
+            enforceDeadline()
             var fds = [pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: writeEnd, events: Int16(POLLOUT), revents: 0)]
             let wait = killedAt != nil ? 100 : deadline.remaining(cap: 1000)
@@ -111,12 +115,7 @@ enum Exec {
         var pause: Int32 = 0
         while waitpid(pid, &status, WNOHANG) != pid {
             try Signals.check()
-            if killedAt == nil, deadline.hasPassed {
-                kill(-pid, SIGTERM)
-                killedAt = Clock.now()
-                end = .timedOut
-            }
-            if let at = killedAt, Clock.now() - at > 500 { kill(-pid, SIGKILL) }
+            enforceDeadline()
             _ = Glibc.poll(nil, 0, pause)
             pause = min(max(pause * 2, 1), 50)
         }

@@ -1,5 +1,6 @@
 // Receiving: one reused Message, each frame handed to the encoder as it arrives, output flushed
 // whenever nothing more is waiting (before any blocking wait).
+import Glibc
 import ZMQ
 
 extension Session {
@@ -16,29 +17,72 @@ extension Session {
                 throw Exit.runtime("cannot receive: \(error)")
             }
             guard received else { break }
-            var index = 0
-            var traced: [[UInt8]] = []
-            while true {
-                if index == 0, let transform { transform(&message) }
-                let more = message.hasMore
-                let bytes = message.bytes
-                stats.receivedBytes += bytes.count
-                if diagnostics.verbosity >= 2 { traced.append(Array(bytes)) }
-                try encoder.frame(bytes, index: index, more: more, to: output)
-                if !more { break }
-                index += 1
-                do { _ = try socket.receive(&message) } catch {
-                    throw Exit.runtime("cannot receive: \(error)")
-                }
-            }
-            stats.receivedMessages += 1
+            try writeReceived(&encoder, &message, transform: transform)
             got += 1
-            if diagnostics.verbosity >= 2 {
-                diagnostics.trace("received " + traced.withFramePointers { Session.describe($0) })
-            }
-            try output.flushIfFull()
         }
         return got
+    }
+
+    /// Writes the message whose first frame is in `message`, receiving the rest of its frames.
+    @inline(__always)
+    func writeReceived<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message,
+                                          transform: ((inout Message) -> Void)? = nil) throws(Exit) {
+        var index = 0
+        var traced: [[UInt8]] = []
+        while true {
+            if index == 0, let transform { transform(&message) }
+            let more = message.hasMore
+            let bytes = message.bytes
+            stats.receivedBytes += bytes.count
+            if diagnostics.verbosity >= 2 { traced.append(Array(bytes)) }
+            try encoder.frame(bytes, index: index, more: more, to: output)
+            if !more { break }
+            index += 1
+            do { _ = try socket.receive(&message) } catch {
+                throw Exit.runtime("cannot receive: \(error)")
+            }
+        }
+        stats.receivedMessages += 1
+        if diagnostics.verbosity >= 2 {
+            diagnostics.trace("received " + traced.withFramePointers { Session.describe($0) })
+        }
+        try output.flushIfFull()
+    }
+
+    /// Waits for the next frame with a blocking receive, libzmq's quickest wake-up (zmq_poll
+    /// rebuilds a poller on every call), in time slices of 1 ms growing to 250 ms. Between
+    /// slices it answers signals, security failures, monitor events and a reader that left
+    /// stdout, and flushes the output once the frame is not there within the first slice.
+    /// Returns false when the deadline passed first.
+    func receiveBlocking(_ message: inout Message, until deadline: Deadline) throws(Exit) -> Bool {
+        var slice = 1
+        var flushed = output.buffer.count == 0
+        while true {
+            let wait = Int32(clamping: deadline.remaining(cap: slice))
+            if wait != receiveTimeout {
+                try? socket.set(.receiveTimeout, wait)
+                receiveTimeout = wait
+            }
+            do { if try socket.receive(&message) { return true } } catch {
+                if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
+            }
+            try Signals.check()
+            try checkSecurity()
+            try peers.drain()
+            if outputClosed() { throw Exit.outputClosed }
+            if deadline.hasPassed { return false }
+            if !flushed {
+                try output.flush()
+                flushed = true
+            }
+            slice = min(slice * 2, 250)
+        }
+    }
+
+    /// Whether the reader of stdout went away (a pipe reports an error without being written to).
+    func outputClosed() -> Bool {
+        var p = pollfd(fd: io.output, events: 0, revents: 0)
+        return Glibc.poll(&p, 1, 0) > 0 && p.revents & Int16(POLLERR | POLLHUP) != 0
     }
 }
 

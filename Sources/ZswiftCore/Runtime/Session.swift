@@ -39,6 +39,8 @@ final class Session {
     let output: OutputWriter
     var stats = Stats()
     private let socketType: SocketType
+    /// ZMQ_RCVTIMEO as last set by receiveBlocking (-1: libzmq's default).
+    var receiveTimeout: Int32 = -1
 
     init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, type: SocketType? = nil) throws(Exit) {
         self.invocation = invocation
@@ -101,6 +103,7 @@ final class Session {
         socket.close()
         (socket, peers) = try Session.open(socketType, context: context, invocation: invocation,
                                            diagnostics: diagnostics, reopening: true)
+        receiveTimeout = -1
     }
 
     /// The endpoints as the user would name them in a message.
@@ -216,6 +219,17 @@ final class Session {
         if let failure = peers.securityFailure {
             throw Exit.failed(.security, "security handshake with \(failure.endpoint) failed: \(failure.reason)",
                               hint: "both sides must use the same mechanism and keys")
+        }
+    }
+
+    /// Hands the --data/--file `message` to `body` once, --count times, or every --interval.
+    func repeatFixed(_ message: [[UInt8]], _ body: ([UnsafeRawBufferPointer], Int) throws(Exit) -> Void) throws(Exit) {
+        let times = invocation.count ?? (invocation.interval == nil ? 1 : Int.max)
+        var sent = 0
+        while sent < times {
+            try message.withFramePointers { (frames) throws(Exit) in try body(frames, sent + 1) }
+            sent += 1
+            if sent < times, let interval = invocation.interval { try pause(interval) }
         }
     }
 
