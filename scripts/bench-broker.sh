@@ -7,7 +7,7 @@ Z=${1:-.build/release/zswift}
 N=${2:-100000}
 CLIENTS=4
 dir=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 seq $((N / CLIENTS)) > "$dir/requests"
 
 ports() { # FILE COUNT: waits for COUNT "bound to" lines in FILE and prints their ports

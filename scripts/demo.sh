@@ -4,7 +4,7 @@
 set -euo pipefail
 Z=${1:-.build/release/zswift}
 dir=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
