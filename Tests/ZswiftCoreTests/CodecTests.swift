@@ -260,3 +260,11 @@ func base64MatchesTheRFC4648Vectors(_ plain: String, _ encoding: String) throws 
     }
     #expect(disagreements == 0)
 }
+
+@Test func quotedShowsInvisibleCodePointsThatCouldDisguiseTextAsEscapes() throws {
+    // U+202E RIGHT-TO-LEFT OVERRIDE, U+0085 NEXT LINE, U+2028 LINE SEPARATOR, U+2066 LEFT-TO-RIGHT ISOLATE
+    let sneaky = bytes("a\u{202E}b\u{85}c\u{2028}d\u{2066}é")
+    let text = encoded(sneaky, Quoted.encode)
+    #expect(text == "\"a\\xe2\\x80\\xaeb\\xc2\\x85c\\xe2\\x80\\xa8d\\xe2\\x81\\xa6é\"")
+    #expect(try decodedQuoted(text).bytes == sneaky)
+}

@@ -140,12 +140,16 @@ enum UTF8Check {
 
 enum Quoted {
     /// Writes `bytes` as a C-style quoted string: printable ASCII and well-formed UTF-8 as they
-    /// are; \" \\ \a \b \t \n \v \f \r; \xHH (exactly two digits) for every other byte.
+    /// are; \" \\ \a \b \t \n \v \f \r; \xHH (exactly two digits) for every other byte, and for
+    /// the bytes of invisible code points that can disguise text in a terminal (C1 controls, bidi
+    /// overrides and isolates, line and paragraph separators).
     static func encode(_ bytes: UnsafeRawBufferPointer, into out: ByteBuffer) {
         out.reserve(bytes.count + 2)
         out.append(UInt8(ascii: "\""))
         let valid = UTF8Check.isValid(bytes)
-        for b in bytes {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
             switch b {
             case UInt8(ascii: "\""): out.append("\\\"")
             case UInt8(ascii: "\\"): out.append("\\\\")
@@ -157,15 +161,33 @@ enum Quoted {
             case 12: out.append("\\f")
             case 13: out.append("\\r")
             case 32..<127: out.append(b)
-            case 0x80...0xFF where valid: out.append(b)
+            case 0x80...0xFF where valid && !disguising(bytes, at: i):
+                out.append(b)
             default:
-                out.append(UInt8(ascii: "\\"))
-                out.append(UInt8(ascii: "x"))
-                out.append(Hex.digits[Int(b >> 4)])
-                out.append(Hex.digits[Int(b & 15)])
+                let run = valid && b >= 0x80 ? (b >= 0xE0 ? 3 : 2) : 1  // a disguising code point: all its bytes
+                for k in 0..<run {
+                    out.append(UInt8(ascii: "\\"))
+                    out.append(UInt8(ascii: "x"))
+                    out.append(Hex.digits[Int(bytes[i + k] >> 4)])
+                    out.append(Hex.digits[Int(bytes[i + k] & 15)])
+                }
+                i += run
+                continue
             }
+            i += 1
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether well-formed UTF-8 at `i` starts U+0080...U+009F, U+200E/F, U+2028...U+202E or
+    /// U+2066...U+2069.
+    @inline(__always)
+    static func disguising(_ bytes: UnsafeRawBufferPointer, at i: Int) -> Bool {
+        let b = bytes[i]
+        if b == 0xC2 { return bytes[i + 1] <= 0x9F }
+        guard b == 0xE2 else { return false }
+        let (c, d) = (bytes[i + 1], bytes[i + 2])
+        return (c == 0x80 && (d == 0x8E || d == 0x8F || (0xA8...0xAE).contains(d))) || (c == 0x81 && (0xA6...0xA9).contains(d))
     }
 
     /// Decodes one quoted string starting at `text[start]` (which must be `"`); returns the offset just past it.
