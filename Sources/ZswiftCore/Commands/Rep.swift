@@ -148,7 +148,7 @@ final class ReplyLoop: DecoderUser {
         let invocation = session.invocation
         let written = OutputWriter.memory()
         let requestFrames = frames()
-        var requestEncoder = invocation.output.makeEncoder(diagnostics: session.diagnostics)
+        var requestEncoder = invocation.output.makeEncoder(diagnostics: nil)
         for (i, frame) in requestFrames.enumerated() {
             try requestEncoder.frame(frame, index: i, more: i < requestFrames.count - 1, to: written)
         }

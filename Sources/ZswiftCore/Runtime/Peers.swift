@@ -64,7 +64,7 @@ final class Peers {
         switch event.kind {
         case .connected, .accepted:
             let accepted = event.kind == .accepted
-            let peer = Peers.peerAddress(fd) ?? event.endpoint
+            let peer = Peers.peerAddress(fd) ?? "a peer"  // gone already when the event is read
             connections.append(Connection(fd: fd, endpoint: event.endpoint, peer: peer, accepted: accepted))
             retries[event.endpoint] = nil
             diagnostics.info(accepted ? "accepted \(peer) on \(event.endpoint)" : "connected to \(event.endpoint)")

@@ -103,14 +103,15 @@ private struct EncoderCapture: EncoderUser {
 
 extension Framing {
     /// The encoder for this framing as an existential, for loops that are not the throughput path.
-    func makeEncoder(diagnostics: Diagnostics) -> any MessageEncoder {
+    /// `diagnostics` is where line format says a message is ambiguous (nil: not stdout, say nothing).
+    func makeEncoder(diagnostics: Diagnostics?) -> any MessageEncoder {
         var chosen: (any MessageEncoder)?
         try? withEncoder(diagnostics: diagnostics, EncoderCapture { chosen = $0 })
         return chosen!
     }
 
     /// Calls `user` with the encoder for this framing: the one switch over output formats.
-    func withEncoder(diagnostics: Diagnostics, _ user: some EncoderUser) throws(Exit) {
+    func withEncoder(diagnostics: Diagnostics?, _ user: some EncoderUser) throws(Exit) {
         switch format {
         case .line:
             var e = LineEncoder(delimiter: delimiter, separator: separator, diagnostics: diagnostics)
