@@ -84,7 +84,7 @@ extension Flag {
         /// --wait-subscribers
         Flag("wait-subscribers", value: "N", .delivery, for: CommandSet(.pub, .xpub),
              summary: "hold the first message until N subscribers are there",
-             doc: "Holds the first message until N subscribers have connected and subscribed, so nothing is dropped for want of a subscriber (a PUB drops by design). Bounded by --timeout (status 3 when it runs out).") { raw, v throws(UsageError) in raw.waitSubscribers = try Values.count(v.text, flag: "wait-subscribers", minimum: 1) },
+             doc: "Holds the first message until N subscribers have connected and subscribed, so nothing is dropped for want of a subscriber (a PUB drops by design). A subscriber is a connection that completed its handshake and subscribed; behind a forwarder every subscriber is the one broker connection. Bounded by --timeout (status 3 when it runs out).") { raw, v throws(UsageError) in raw.waitSubscribers = try Values.count(v.text, flag: "wait-subscribers", minimum: 1) },
 
         /// --retries
         Flag("retries", value: "N", .delivery, for: CommandSet(.req),
@@ -98,7 +98,7 @@ extension Flag {
         /// --exec
         Flag("exec", value: "CMD", .replies, for: CommandSet(.rep),
              summary: "answer each request with the output of /bin/sh -c CMD",
-             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS and, when the peer set one, ZSWIFT_ROUTING_ID. A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges.") { raw, v throws(UsageError) in raw.exec = v.text },
+             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS and, when the peer set one, ZSWIFT_ROUTING_ID. A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges. When any command failed, rep ends with status 1.") { raw, v throws(UsageError) in raw.exec = v.text },
         /// --exec-timeout
         Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
              summary: "kill a command that runs longer than DURATION",

@@ -25,7 +25,7 @@ enum BrokerCommand {
         } catch {
             throw Exit.runtime("cannot set up the broker: \(error)")
         }
-        Signals.installStatisticsRequest()
+        Signals.statisticsReport = nil  // the broker asks its proxy instead, in its loop
         let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, relay: relay,
                               peers: [frontPeers, backPeers])
         var ending: Exit?
@@ -141,6 +141,9 @@ final class BrokerLoop {
     private var awaitingReply: Set<[UInt8]> = []
     private var counters: [UInt64] = Array(repeating: 0, count: 8)
     private var statisticsAsked = false
+    /// Control commands sent and not yet seen again on the capture socket (libzmq 4.3.4's proxy
+    /// copies each control message there).
+    private var controlEchoes = 0
 
     init(invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, relay: Relay, peers: [Peers]) {
         self.invocation = invocation
@@ -202,6 +205,10 @@ final class BrokerLoop {
                 guard message.hasMore else { break }
                 do { _ = try reader.receive(&message) } catch { throw Exit.runtime("cannot read the capture: \(error)") }
             }
+            if controlEchoes > 0 && ends == [10] && memcmp(captured.base, "STATISTICS", 10) == 0 {
+                controlEchoes -= 1  // our own request, not relayed traffic
+                continue
+            }
             try writeCaptured()
         }
     }
@@ -251,6 +258,7 @@ final class BrokerLoop {
     private func askStatistics() {
         guard !statisticsAsked else { return }
         statisticsAsked = (try? relay.control.send(Array("STATISTICS".utf8), flags: .dontWait)) ?? false
+        if statisticsAsked && relay.captureIn != nil { controlEchoes += 1 }
     }
 
     private func readStatistics(_ message: inout Message) throws(Exit) {
@@ -281,6 +289,6 @@ final class BrokerLoop {
     /// Prints the per-direction counters: frontend to backend, backend to frontend.
     func printStatistics() {
         let c = counters
-        diagnostics.note("frontend to backend: \(c[0]) messages, \(Session.bytes(Int(c[1]))); backend to frontend: \(c[4]) messages, \(Session.bytes(Int(c[5])))")
+        diagnostics.note("frontend to backend: \(Session.count(Int(c[0]), "message")), \(Session.bytes(Int(c[1]))); backend to frontend: \(Session.count(Int(c[4]), "message")), \(Session.bytes(Int(c[5])))")
     }
 }

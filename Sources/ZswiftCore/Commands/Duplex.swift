@@ -7,6 +7,7 @@ import ZMQ
 enum DuplexCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let session = try Session(invocation, io: io, diagnostics: diagnostics)
+        defer { session.printStats() }
         do throws(Exit) {
             if invocation.command == .xpub {
                 do { try session.socket.set(.xpubVerbose, true) } catch { throw Exit.runtime("cannot set up xpub: \(error)") }

@@ -5,6 +5,7 @@ import ZMQ
 enum ReceiveCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let session = try Session(invocation, io: io, diagnostics: diagnostics)
+        defer { session.printStats() }
         do throws(Exit) {
             try invocation.output.withEncoder(diagnostics: diagnostics, ReceiveLoop(session: session))
             try session.output.flush()

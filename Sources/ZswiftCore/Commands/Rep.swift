@@ -7,10 +7,15 @@ import ZMQ
 enum RepCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let session = try Session(invocation, io: io, diagnostics: diagnostics)
+        defer { session.printStats() }
         do throws(Exit) {
-            try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, ReplyLoop(session: session))
+            let loop = ReplyLoop(session: session)
+            try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, loop)
             try session.output.flush()
             try session.deliver()
+            if loop.failedCommands > 0 {
+                throw Exit.runtime("\(Session.count(loop.failedCommands, "request")) of \(session.stats.receivedMessages) got a failed command's answer (see above)")
+            }
         } catch {
             try? session.output.flush()
             session.abandon()
@@ -26,6 +31,8 @@ final class ReplyLoop: DecoderUser {
     private let request = ByteBuffer(capacity: 4096)
     private var ends: [Int] = []
     private var peerAddress: String?
+    /// --exec commands that exited non-zero, were killed, timed out or wrote unusable output.
+    private(set) var failedCommands = 0
     private var routingID: String?
 
     init(session: Session) {
@@ -103,7 +110,7 @@ final class ReplyLoop: DecoderUser {
         }
         if case .exec? = invocation.reply {  // metadata lookups cost a map search: only --exec uses them
             peerAddress = message.property("Peer-Address")
-            routingID = message.property("Routing-Id")
+            routingID = message.property("Routing-Id") ?? message.property("Identity")  // 4.3.4 says Identity
         }
         while true {
             request.append(message.bytes)
@@ -159,6 +166,7 @@ final class ReplyLoop: DecoderUser {
         let shown = shell ?? argv!.joined(separator: " ")
         let (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
                                          environment: environment, timeout: session.invocation.execTimeout)
+        if end != .exited(0) { failedCommands += 1 }
         switch end {
         case .exited(0):
             break
@@ -174,6 +182,7 @@ final class ReplyLoop: DecoderUser {
         do {
             return try ReplyLoop.answer(from: output.bytes(0, output.count), framing: invocation.input)
         } catch {
+            if end == .exited(0) { failedCommands += 1 }
             session.diagnostics.error("request \(sequence): the output of '\(shown)' is not valid \(invocation.input.format.rawValue): \(error.reason); answering with an empty message")
             return [[]]
         }

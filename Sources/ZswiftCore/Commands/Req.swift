@@ -7,7 +7,9 @@ import ZMQ
 enum ReqCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let session = try Session(invocation, io: io, diagnostics: diagnostics)
+        defer { session.printStats() }
         do throws(Exit) {
+            if invocation.retries != nil && invocation.socket.identity != nil { try session.correlateReplies() }
             if let n = invocation.waitPeers { try session.waitForPeers(n) }
             if let delay = invocation.delay { try session.pause(delay) }
             var inputError: Exit?

@@ -7,6 +7,7 @@ enum SendCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let needsXPUB = invocation.command == .pub && invocation.waitSubscribers != nil
         let session = try Session(invocation, io: io, diagnostics: diagnostics, type: needsXPUB ? .xpub : nil)
+        defer { session.printStats() }
         do throws(Exit) {
             try startSending(session)
             var inputError: Exit?

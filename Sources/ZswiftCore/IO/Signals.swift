@@ -8,8 +8,13 @@ private let caughtSignal = Atomic<Int32>(0)
 private let statsRequests = Atomic<Int>(0)
 
 enum Signals {
-    /// Installs the handlers for SIGINT, SIGTERM and SIGHUP (without SA_RESTART) and ignores SIGPIPE.
+    /// What SIGUSR1 prints (the session's counters); called from the loops, not the handler.
+    nonisolated(unsafe) static var statisticsReport: (() -> Void)?
+
+    /// Installs the handlers for SIGINT, SIGTERM and SIGHUP (without SA_RESTART), makes SIGUSR1 a
+    /// request for statistics, and ignores SIGPIPE.
     static func install() {
+        installStatisticsRequest()
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { caughtSignal.store($0, ordering: .relaxed) }
@@ -39,11 +44,12 @@ enum Signals {
     /// For tests: forget a recorded signal.
     static func reset() { caughtSignal.store(0, ordering: .relaxed) }
 
-    /// Throws the exit for a pending signal, if any.
+    /// Throws the exit for a pending stop signal, if any; prints statistics for a SIGUSR1.
     @inline(__always)
     static func check() throws(Exit) {
         let signal = pending
         if signal != 0 { throw Exit.signal(signal) }
+        if statsRequests.load(ordering: .relaxed) != 0, let report = statisticsReport, takeStatisticsRequest() { report() }
     }
 
     /// Blocks the stop signals in the calling thread (helper threads leave them to the main thread).

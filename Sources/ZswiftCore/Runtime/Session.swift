@@ -50,6 +50,7 @@ final class Session {
         socketType = type ?? invocation.command.socketType
         try Session.resolveHosts(invocation.endpoints)
         (socket, peers) = try Session.open(socketType, context: context, invocation: invocation, diagnostics: diagnostics)
+        Signals.statisticsReport = { [unowned self] in self.printStats(always: true) }
     }
 
     /// Creates the socket with every option, its peer tracker, and its binds and connects.
@@ -104,6 +105,17 @@ final class Session {
         (socket, peers) = try Session.open(socketType, context: context, invocation: invocation,
                                            diagnostics: diagnostics, reopening: true)
         receiveTimeout = -1
+        if correlating { try correlateReplies() }
+    }
+
+    private var correlating = false
+
+    /// A REQ reopened with the same --identity would be handed a late reply meant for the socket it
+    /// replaced: ZMQ_REQ_CORRELATE tags each request with an id the reply must carry back (an extra
+    /// envelope frame; REP and envelope-keeping ROUTER servers return it untouched).
+    func correlateReplies() throws(Exit) {
+        correlating = true
+        do { try socket.set(.requestCorrelate, true) } catch { throw Exit.runtime("cannot set ZMQ_REQ_CORRELATE: \(error)") }
     }
 
     /// The endpoints as the user would name them in a message.
@@ -409,16 +421,16 @@ final class Session {
         context.terminate()
     }
 
-    func printStats() {
-        guard invocation.stats else { return }
+    func printStats(always: Bool = false) {
+        guard invocation.stats || always else { return }
         let seconds = Double(Clock.nanoseconds() - stats.started) / 1e9
         func rate(_ n: Int) -> String { seconds > 0 ? Session.format(Double(n) / seconds) : "-" }
         var parts: [String] = []
         if invocation.command.readsInput || stats.sentMessages > 0 {
-            parts.append("sent \(stats.sentMessages) messages, \(Session.bytes(stats.sentBytes)) (\(rate(stats.sentMessages)) msg/s)")
+            parts.append("sent \(Session.count(stats.sentMessages, "message")), \(Session.bytes(stats.sentBytes)) (\(rate(stats.sentMessages)) msg/s)")
         }
         if invocation.command.writesOutput || stats.receivedMessages > 0 {
-            parts.append("received \(stats.receivedMessages) messages, \(Session.bytes(stats.receivedBytes)) (\(rate(stats.receivedMessages)) msg/s)")
+            parts.append("received \(Session.count(stats.receivedMessages, "message")), \(Session.bytes(stats.receivedBytes)) (\(rate(stats.receivedMessages)) msg/s)")
         }
         diagnostics.note(parts.joined(separator: "; ") + " in " + Session.format(seconds) + " s")
     }
@@ -428,6 +440,9 @@ final class Session {
         let hundredths = Int((value * 100).rounded())
         return "\(hundredths / 100).\(String(hundredths % 100).leftPadded(2))"
     }
+
+    /// "1 message", "2 messages".
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     static func bytes(_ n: Int) -> String {
         if n < 1024 { return "\(n) bytes" }
