@@ -1,0 +1,47 @@
+// Black-box: what zswift says about itself on stderr — --events json, -v/-vv, --stats and
+// SIGUSR1 — and that none of it reaches stdout.
+import Glibc
+import Testing
+import TestSupport
+
+@Test func eventsJsonWritesOneMonitorEventPerLineOnStderr() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let pull = try startZswift(["pull", "-b", endpoint, "-n", "1", "--events", "json", "-t", "10s"])
+    let r = try zswift(["push", "-c", endpoint, "--wait-peers", "1", "-t", "10s"], input: "hi\n")
+    #expect(r.status == 0, "\(r)")
+    let got = pull.wait(within: 10)
+    #expect(got.out == "hi\n", "\(got)")
+    let events = lines(got.err).filter { $0.hasPrefix("{") }
+    #expect(events.contains { $0.contains(#""event":"accepted""#) && $0.contains(#""endpoint":"\#(endpoint)""#) }, "\(got)")
+    #expect(events.contains { $0.contains(#""event":"handshake_succeeded""#) }, "\(got)")
+    #expect(events.allSatisfy { $0.hasSuffix("}") && $0.contains(#""time":"#) }, "\(got)")
+}
+
+@Test func verboseTwiceTracesEveryMessageOnStderrOnly() throws {
+    let (pull, endpoint) = try startBound("pull", ["-vv", "-n", "1", "-t", "10s"])
+    _ = try zswift(["push", "-c", endpoint, "-vv", "-S", "|"], input: "a|bc\n")
+    let r = pull.wait(within: 10)
+    #expect(r.out == "a\tbc\n")
+    #expect(r.err.contains(#"received 2 frames, 3 bytes: "a" "bc""#), "\(r)")
+}
+
+@Test func statsAtExitCountMessagesAndBytes() throws {
+    let (pull, endpoint) = try startBound("pull", ["-n", "3", "--stats", "-t", "10s"])
+    let push = try zswift(["push", "-c", endpoint, "--stats"], input: "a\nbb\nccc\n")
+    #expect(push.err.contains("sent 3 messages, 6 bytes"), "\(push)")
+    let r = pull.wait(within: 10)
+    #expect(r.err.contains("received 3 messages, 6 bytes"), "\(r)")
+    #expect(r.out == "a\nbb\nccc\n")
+}
+
+@Test func sigusr1PrintsTheCountersAndTheReceiverGoesOn() throws {
+    let (pull, endpoint) = try startBound("pull", ["-n", "2", "-t", "10s"])
+    _ = try zswift(["push", "-c", endpoint], input: "one\n")
+    try pull.waitForStdout(bytes: 4, within: 10)
+    pull.signal(SIGUSR1)
+    try pull.waitForStderr("received 1 message, 3 bytes", within: 10)
+    _ = try zswift(["push", "-c", endpoint], input: "two\n")
+    let r = pull.wait(within: 10)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.out == "one\ntwo\n")
+}
