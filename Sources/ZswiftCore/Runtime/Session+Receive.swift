@@ -49,33 +49,34 @@ extension Session {
         try output.flushIfFull()
     }
 
-    /// Waits for the next frame with a blocking receive, libzmq's quickest wake-up (zmq_poll
-    /// rebuilds a poller on every call), in time slices of 1 ms growing to 250 ms. Between
-    /// slices it answers signals, security failures, monitor events and a reader that left
-    /// stdout, and flushes the output once the frame is not there within the first slice.
-    /// Returns false when the deadline passed first.
+    /// Waits for the next frame: flushes the output (nothing more is immediately waiting), then
+    /// zmq_poll over the socket, the monitor and stdout with no timeout unless `deadline` sets one
+    /// (a finite wait arms a kernel timer on every call, which costs more than the rest of a
+    /// loopback round trip's overhead together). Signals, security failures, monitor events and a
+    /// reader that left stdout are answered as they happen. Returns false when the deadline passed.
     func receiveBlocking(_ message: inout Message, until deadline: Deadline) throws(Exit) -> Bool {
-        var slice = 1
-        var flushed = output.buffer.count == 0
         while true {
-            let wait = Int32(clamping: deadline.remaining(cap: slice))
-            if wait != receiveTimeout {
-                try? socket.set(.receiveTimeout, wait)
-                receiveTimeout = wait
-            }
-            do { if try socket.receive(&message) { return true } } catch {
+            do { if try socket.receive(&message, dontWait: true) { return true } } catch {
                 if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
             }
+            try output.flush()
             try Signals.check()
             try checkSecurity()
-            try peers.drain()
-            if outputClosed() { throw Exit.outputClosed }
             if deadline.hasPassed { return false }
-            if !flushed {
-                try output.flush()
-                flushed = true
+            if waitPoller == nil || waitPollerSocket !== socket {
+                var poller = Poller()
+                poller.add(socket, .readable)
+                poller.add(peers.monitor.socket, .readable)
+                poller.add(fd: io.output, [])
+                waitPoller = poller
+                waitPollerSocket = socket
             }
-            slice = min(slice * 2, 250)
+            do { _ = try waitPoller!.poll(timeout: deadline.remaining()) } catch {
+                if error == .interrupted { continue }
+                throw Exit.runtime("poll failed: \(error)")
+            }
+            if !waitPoller!.events(1).isEmpty { try peers.drain() }
+            if waitPoller!.events(2).contains(.error) { throw Exit.outputClosed }
         }
     }
 

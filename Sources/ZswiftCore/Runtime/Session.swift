@@ -39,8 +39,9 @@ final class Session {
     let output: OutputWriter
     var stats = Stats()
     private let socketType: SocketType
-    /// ZMQ_RCVTIMEO as last set by receiveBlocking (-1: libzmq's default).
-    var receiveTimeout: Int32 = -1
+    /// receiveBlocking's poller, built once per socket.
+    var waitPoller: Poller?
+    var waitPollerSocket: Socket?
 
     init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, type: SocketType? = nil) throws(Exit) {
         self.invocation = invocation
@@ -104,7 +105,6 @@ final class Session {
         socket.close()
         (socket, peers) = try Session.open(socketType, context: context, invocation: invocation,
                                            diagnostics: diagnostics, reopening: true)
-        receiveTimeout = -1
         if correlating { try correlateReplies() }
     }
 
