@@ -52,7 +52,12 @@ final class Peers {
                 if error == .interrupted { try Signals.check(); continue }
                 return any
             }
-            guard let event else { return any }
+            // an empty receive may have been throttled by libzmq; ZMQ_EVENTS takes every pending
+            // command, so the monitor's fd signals again for the next event (edge-triggered)
+            guard let event else {
+                if monitor.socket.events.contains(.readable) { continue }
+                return any
+            }
             any = true
             handle(event)
         }

@@ -50,11 +50,24 @@ extension Session {
     }
 
     /// Waits for the next frame: flushes the output (nothing more is immediately waiting), then
-    /// zmq_poll over the socket, the monitor and stdout with no timeout unless `deadline` sets one
-    /// (a finite wait arms a kernel timer on every call, which costs more than the rest of a
-    /// loopback round trip's overhead together). Signals, security failures, monitor events and a
-    /// reader that left stdout are answered as they happen. Returns false when the deadline passed.
+    /// poll(2) on the socket's and the monitor's ZMQ_FD and on stdout, with no timeout unless
+    /// `deadline` sets one. zmq_poll would cost six syscalls a wait here (a first pass with
+    /// timeout 0, ZMQ_EVENTS before and after for each socket), a finite timeout arms a kernel
+    /// timer on every call; this is libzmq's own integration pattern: ZMQ_EVENTS once (it takes
+    /// every pending command, so an edge the fd already signalled is not lost), then poll(2).
+    /// Signals, security failures, monitor events and a reader that left stdout are answered as
+    /// they happen. Returns false when the deadline passed.
     func receiveBlocking(_ message: inout Message, until deadline: Deadline) throws(Exit) -> Bool {
+        if deadline.at == nil && !watchesWhileWaiting {
+            // nothing to watch: libzmq's plain blocking receive, one syscall a wait (signals still
+            // interrupt it)
+            while true {
+                try Signals.check()
+                do { if try socket.receive(&message) { return true } } catch {
+                    if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
+                }
+            }
+        }
         while true {
             do { if try socket.receive(&message, dontWait: true) { return true } } catch {
                 if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
@@ -63,21 +76,32 @@ extension Session {
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed { return false }
-            if waitPoller == nil || waitPollerSocket !== socket {
-                var poller = Poller()
-                poller.add(socket, .readable)
-                poller.add(peers.monitor.socket, .readable)
-                poller.add(fd: io.output, [])
-                waitPoller = poller
-                waitPollerSocket = socket
+            if socket.events.contains(.readable) { continue }
+            if waitFDsSocket !== socket {
+                waitFDs = [pollfd(fd: (try? socket.get(.fileDescriptor)) ?? -1, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: (try? peers.monitor.socket.get(.fileDescriptor)) ?? -1, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: io.output, events: 0, revents: 0)]
+                waitFDsSocket = socket
             }
-            do { _ = try waitPoller!.poll(timeout: deadline.remaining()) } catch {
-                if error == .interrupted { continue }
-                throw Exit.runtime("poll failed: \(error)")
-            }
-            if !waitPoller!.events(1).isEmpty { try peers.drain() }
-            if waitPoller!.events(2).contains(.error) { throw Exit.outputClosed }
+            for i in waitFDs.indices { waitFDs[i].revents = 0 }
+            let rc = Glibc.poll(&waitFDs, 3, Int32(clamping: deadline.remaining()))
+            if rc < 0 && errno != EINTR { throw Exit.runtime("poll failed: \(String(cString: strerror(errno)))") }
+            if waitFDs[1].revents != 0 { try peers.drain() }
+            if waitFDs[2].revents & Int16(POLLERR | POLLHUP) != 0 { throw Exit.outputClosed }
         }
+    }
+
+    /// Whether a wait must also watch monitor events and stdout: with -v or --events (they report
+    /// events as they come), with a connect endpoint (a handshake refused for security reasons there
+    /// ends the run with status 4), or when the command writes stdout (its reader may leave).
+    var watchesWhileWaiting: Bool {
+        diagnostics.verbosity > 0 || invocation.events != nil || writesStdout
+            || invocation.endpoints.contains { $0.role == .connect }
+    }
+
+    /// Whether this run writes messages to stdout (rep only in coprocess mode).
+    var writesStdout: Bool {
+        invocation.command == .rep ? invocation.reply == .stdin : invocation.command.writesOutput
     }
 
     /// Whether the reader of stdout went away (a pipe reports an error without being written to).

@@ -39,9 +39,9 @@ final class Session {
     let output: OutputWriter
     var stats = Stats()
     private let socketType: SocketType
-    /// receiveBlocking's poller, built once per socket.
-    var waitPoller: Poller?
-    var waitPollerSocket: Socket?
+    /// receiveBlocking's poll(2) set, built once per socket.
+    var waitFDs: [pollfd] = []
+    var waitFDsSocket: Socket?
 
     init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, type: SocketType? = nil) throws(Exit) {
         self.invocation = invocation
