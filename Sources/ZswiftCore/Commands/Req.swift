@@ -57,20 +57,10 @@ final class RequestLoop: DecoderUser {
         }
         var record = 0
         var answered = 0
-        while answered < limit {
-            let taken: Int?
-            do { taken = try decoder.decode(input.unread, atEnd: input.atEnd, frames: &frames) } catch {
-                throw Exit.badInput("input record \(record + 1) is not valid \(invocation.input.format.rawValue): \(error.reason)")
-            }
-            guard let taken else {
-                if input.atEnd { return }
-                try session.output.flush()  // the next request may depend on this reply (coproc)
-                try input.fill()
-                continue
-            }
-            input.consume(taken)
-            record += 1
-            if frames.isEmpty { continue }
+        let output = session.output
+        // before reading more, flush: the next request may depend on this reply (coproc)
+        while answered < limit, try input.nextMessage(&decoder, into: &frames, record: &record, format: invocation.input.format,
+                                                      beforeReading: { () throws(Exit) in try output.flush() }) {
             try exchange(frames, record: record)
             answered += 1
         }

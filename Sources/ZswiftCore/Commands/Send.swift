@@ -159,21 +159,10 @@ struct StdinSender: DecoderUser {
         frames.reserveCapacity(8)
         var record = 0
         var sent = 0
-        while sent < limit {
-            let taken: Int?
-            do { taken = try decoder.decode(input.unread, atEnd: input.atEnd, frames: &frames) } catch {
-                throw Exit.badInput("input record \(record + 1) is not valid \(session.invocation.input.format.rawValue): \(error.reason)")
-            }
-            if let taken {
-                input.consume(taken)
-                record += 1
-                if frames.isEmpty { continue }
-                try session.send(frames, record: record)
-                sent += 1
-                continue
-            }
-            if input.atEnd { return }
-            try input.fill()
+        let format = session.invocation.input.format
+        while sent < limit, try input.nextMessage(&decoder, into: &frames, record: &record, format: format) {
+            try session.send(frames, record: record)
+            sent += 1
         }
     }
 }
