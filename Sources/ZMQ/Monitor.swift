@@ -99,7 +99,12 @@ public final class Monitor {
         }
         var endpoint = ""
         while frame.hasMore {
-            _ = try socket.receive(&frame)
+            // the rest of the event is there already; a signal must not split it
+            while true {
+                do { _ = try socket.receive(&frame); break } catch {
+                    if error != .interrupted { throw error }
+                }
+            }
             endpoint = String(decoding: frame.bytes, as: UTF8.self)
         }
         return MonitorEvent(kind: MonitorEvent.Kind(rawValue: kind), value: value, endpoint: endpoint)

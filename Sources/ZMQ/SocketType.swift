@@ -21,6 +21,22 @@ public struct SocketType: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     public static let allCases: [SocketType] = [.pair, .pub, .sub, .req, .rep, .dealer, .router, .pull, .push, .xpub, .xsub, .stream]
 
+    /// The socket types a ZMTP 3 peer of this type may be (RFC 28, 29, 30, 31).
+    public var compatiblePeers: [SocketType] {
+        switch self {
+        case .pair: [.pair]
+        case .pub, .xpub: [.sub, .xsub]
+        case .sub, .xsub: [.pub, .xpub]
+        case .req: [.rep, .router]
+        case .rep: [.req, .dealer]
+        case .dealer: [.rep, .dealer, .router]
+        case .router: [.req, .dealer, .router]
+        case .pull: [.push]
+        case .push: [.pull]
+        default: []
+        }
+    }
+
     /// The name ZMTP uses for this type in the handshake ("PUSH", "ROUTER", ...).
     public var description: String {
         switch self {

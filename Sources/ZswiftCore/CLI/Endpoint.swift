@@ -146,7 +146,9 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
     private static func needsResolution(_ host: String) -> Bool {
         if host.hasPrefix("[") { return false }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        let numeric = parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
+        let numeric = parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber } && (Int(part) ?? 256) <= 255
+        }
         return !numeric
     }
 }

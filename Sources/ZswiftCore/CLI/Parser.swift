@@ -74,10 +74,9 @@ enum Parser {
             if text.hasPrefix("--") {
                 var name = String(text.dropFirst(2))
                 var inline: ArgumentValue?
-                if let eq = name.firstIndex(of: "=") {
-                    let offset = name.utf8.distance(from: name.startIndex, to: eq) + 2
-                    inline = ArgumentValue(Array(argument.bytes[(offset + 1)...]))
-                    name = String(name[..<eq])
+                if let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) {
+                    inline = ArgumentValue(Array(argument.bytes[(eq + 1)...]))
+                    name = String(decoding: argument.bytes[2..<eq], as: UTF8.self)
                 }
                 let flag = try lookUp(long: name, command: command)
                 let spelled = "--" + name

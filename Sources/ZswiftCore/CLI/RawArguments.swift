@@ -83,11 +83,11 @@ struct SocketOptionSetting: Sendable {
 
     static func parse(_ argument: ArgumentValue) throws(UsageError) -> SocketOptionSetting {
         let text = argument.text
-        guard let eq = text.firstIndex(of: "=") else {
+        guard let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) else {
             throw UsageError("--sockopt: '\(text)' is not NAME=VALUE", hint: "for example -o tcp_keepalive=1 or -o ZMQ_SNDBUF=1048576")
         }
-        let name = String(text[..<eq])
-        let valueBytes = Array(argument.bytes[(text.utf8.distance(from: text.startIndex, to: eq) + 1)...])
+        let name = String(decoding: argument.bytes[..<eq], as: UTF8.self)
+        let valueBytes = Array(argument.bytes[(eq + 1)...])
         let value = String(decoding: valueBytes, as: UTF8.self)
         guard let option = SocketOptions.named(name) else {
             let names = SocketOptions.all.filter(\.writable).map(\.name)

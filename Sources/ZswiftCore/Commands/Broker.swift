@@ -32,7 +32,7 @@ enum BrokerCommand {
         do throws(Exit) { try loop.run() } catch { ending = error }
         if invocation.stats { loop.finalStatistics() }
         relay.stop()
-        try? loop.output.flush()
+        if !(ending?.isSignal ?? false) { try? loop.output.flush() }
         for socket in [front, back] {
             try? socket.set(.linger, 0)
             socket.close()
@@ -109,10 +109,14 @@ final class Relay {
         _ = try? control.send(Array("TERMINATE".utf8), flags: .dontWait)
         var p = pollfd(fd: donePipe[0], events: Int16(POLLIN), revents: 0)
         let deadline = Clock.now() + 2000
+        var discard = Message()
+        var done = false
         while Clock.now() < deadline {
-            if Glibc.poll(&p, 1, 100) > 0 { break }
+            // the proxy may be blocked copying to a full capture: keep it moving until it stops
+            if let reader = captureIn { while (try? reader.receive(&discard, dontWait: true)) == true {} }
+            if Glibc.poll(&p, 1, 20) > 0 { done = true; break }
         }
-        pthread_join(thread, nil)
+        if done { pthread_join(thread, nil) } else { pthread_detach(thread) }  // exit anyway
         running = false
     }
 

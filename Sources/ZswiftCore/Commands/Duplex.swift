@@ -28,7 +28,7 @@ enum DuplexCommand {
                 throw Exit.unroutable("\(loop.unroutable) message\(loop.unroutable == 1 ? "" : "s") could not be routed")
             }
         } catch {
-            try? session.output.flush()
+            if !error.isSignal { try? session.output.flush() }
             session.abandon()
             throw error
         }
@@ -40,8 +40,6 @@ enum DuplexCommand {
 final class DuplexLoop: DecoderUser {
     let session: Session
     private var encoder: any MessageEncoder
-    /// Subscriptions seen by xpub (+1 each subscribe, -1 each unsubscribe).
-    private var subscriptions = 0
     private let scratch = ByteBuffer(capacity: 256)
 
     /// Messages a router could not deliver (reported one by one; the status is 1 at the end).
@@ -65,6 +63,8 @@ final class DuplexLoop: DecoderUser {
         var message = Message()
         var frames: [UnsafeRawBufferPointer] = []
         var pendingFrom: Int?  // next frame of a message the socket could not take yet
+        var lastAttempt: Int?
+        var sendMadeNoProgress = false
         var record = 0
         var inputDone = false
 
@@ -97,6 +97,7 @@ final class DuplexLoop: DecoderUser {
         let stdinIndex = poller.add(fd: -1, [])
         let monitorIndex = poller.add(session.peers.monitor.socket, .readable)
         let outputIndex = poller.add(fd: session.io.output, [])
+        poller.add(fd: Signals.wakeFD, .readable)  // a signal just after the check still wakes us
 
         while true {
             try Signals.check()
@@ -111,6 +112,7 @@ final class DuplexLoop: DecoderUser {
             let gateOpen = try gateIsOpen(deadline: gateDeadline)
             while gateOpen {
                 if let from = pendingFrom {
+                    lastAttempt = from
                     let next: Int
                     do { next = try session.sendFrames(frames, from: from, record: record) } catch {
                         guard case let .unroutable(what) = error else { throw error }
@@ -118,6 +120,7 @@ final class DuplexLoop: DecoderUser {
                         session.diagnostics.error(what + ": \(Hex.string(frames[0])) (message dropped)")
                         next = frames.count
                     }
+                    sendMadeNoProgress = next == from
                     if next < frames.count { pendingFrom = next; break }
                     pendingFrom = nil
                 }
@@ -149,7 +152,13 @@ final class DuplexLoop: DecoderUser {
             }
 
             // 3. after end of input, the run ends when every peer has gone
-            if inputDone && pendingFrom == nil && session.peers.everReady && session.peers.ready == 0 {
+            if inputDone && pendingFrom == nil && session.peers.everReady && session.peers.connections.isEmpty {
+                // what the last peer sent may be queued behind the monitor's news of its leaving
+                // (xpub: its unsubscriptions); take it before ending
+                if try session.wait(for: .readable, until: Deadline(after: .ms(100))) {
+                    _ = try session.receiveWaiting(&encoder, &message, limit: limit, transform: transform)
+                    continue
+                }
                 session.diagnostics.info("end of input and no peer left")
                 return
             }
@@ -157,15 +166,17 @@ final class DuplexLoop: DecoderUser {
             // 4. wait for the socket, stdin, the monitor or the clock
             try session.output.flush()
             if idle.hasPassed { throw ReceiveCommand.timedOut(session) }
-            poller.setEvents(socketIndex, pendingFrom != nil ? [.readable, .writable] : .readable)
+            let stuck = pendingFrom != nil && pendingFrom == lastAttempt && sendMadeNoProgress
+            poller.setEvents(socketIndex, pendingFrom != nil && !stuck ? [.readable, .writable] : .readable)
             let wantInput = gateOpen && usesStdin && !inputDone && pendingFrom == nil
             poller.setFD(stdinIndex, wantInput ? session.io.input : -1, wantInput ? .readable : [])
-            var wait = idle.remaining(cap: 1000)
+            var wait = idle.remaining(cap: stuck ? 10 : 1000)
             if !usesStdin && fixedLeft > 0 && pendingFrom == nil { wait = min(wait, max(0, fixedDue - Clock.now())) }
             do { _ = try poller.poll(timeout: wait) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
+            Signals.drainWake()
             if !poller.events(monitorIndex).isEmpty { try session.peers.drain() }
             if poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
             if wantInput && !poller.events(stdinIndex).isEmpty { try input.fill() }
@@ -177,7 +188,7 @@ final class DuplexLoop: DecoderUser {
         let invocation = session.invocation
         let (wanted, present, what): (Int?, Int, String)
         if let n = invocation.waitSubscribers {
-            (wanted, present, what) = (n, min(subscriptions, session.peers.ready), "subscribers arrived")
+            (wanted, present, what) = (n, session.subscribersCounted, "subscribers arrived")
         } else {
             (wanted, present, what) = (invocation.waitPeers, session.peers.ready, "peers connected")
         }
@@ -194,10 +205,10 @@ final class DuplexLoop: DecoderUser {
         guard bytes.count > 0 else { return }
         if bytes[0] == 1 {
             bytes[0] = UInt8(ascii: "+")
-            subscriptions += 1
+            _ = session.countSubscription()
         } else if bytes[0] == 0 {
             bytes[0] = UInt8(ascii: "-")
-            subscriptions -= 1
+            // an unsubscription counts nothing down: the subscriber may still hold other prefixes
         }
     }
 

@@ -11,7 +11,7 @@ enum ReceiveCommand {
             try session.output.flush()
             session.finish()
         } catch {
-            try? session.output.flush()
+            if !error.isSignal { try? session.output.flush() }
             session.abandon()
             throw error
         }

@@ -17,7 +17,7 @@ enum RepCommand {
                 throw Exit.runtime("\(Session.count(loop.failedCommands, "request")) of \(session.stats.receivedMessages) got a failed command's answer (see above)")
             }
         } catch {
-            try? session.output.flush()
+            if !error.isSignal { try? session.output.flush() }
             session.abandon()
             throw error
         }
@@ -117,7 +117,7 @@ final class ReplyLoop: DecoderUser {
             ends.append(request.count)
             session.stats.receivedBytes += message.count
             guard message.hasMore else { break }
-            do { _ = try session.socket.receive(&message) } catch { throw Exit.runtime("cannot receive: \(error)") }
+            try session.receiveNextFrame(&message)
         }
         session.stats.receivedMessages += 1
         if session.diagnostics.verbosity >= 2 { session.diagnostics.trace("request " + Session.describe(frames())) }
@@ -164,8 +164,17 @@ final class ReplyLoop: DecoderUser {
         if let routingID, !routingID.isEmpty { environment["ZSWIFT_ROUTING_ID"] = routingID }
         let command = argv ?? ["/bin/sh", "-c", shell!]
         let shown = shell ?? argv!.joined(separator: " ")
-        let (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
+        let output: ByteBuffer
+        let end: CommandEnd
+        do {
+            (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
                                          environment: environment, timeout: session.invocation.execTimeout)
+        } catch {
+            guard case let .failed(_, reason, _) = error else { throw error }  // signals end the run
+            failedCommands += 1
+            session.diagnostics.error("request \(sequence): \(reason); answering with an empty message")
+            return [[]]
+        }
         if end != .exited(0) { failedCommands += 1 }
         switch end {
         case .exited(0):
@@ -197,11 +206,23 @@ final class ReplyLoop: DecoderUser {
         case .line:
             var body = output
             if body.last == framing.delimiter { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
-            guard framing.separator != nil else { return [Array(body)] }
-            var decoder = LineDecoder(delimiter: framing.delimiter, separator: framing.separator)
-            var frames: [UnsafeRawBufferPointer] = []
-            _ = try decoder.decode(body, atEnd: true, frames: &frames)
-            return frames.isEmpty ? [[]] : frames.map { Array($0) }
+            guard let separator = framing.separator else { return [Array(body)] }
+            // split the whole output (it may hold several lines) at every separator
+            var frames: [[UInt8]] = []
+            let bytes = Array(body)
+            var start = 0
+            var i = 0
+            while i + separator.count <= bytes.count {
+                if bytes[i..<(i + separator.count)].elementsEqual(separator) {
+                    frames.append(Array(bytes[start..<i]))
+                    i += separator.count
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            frames.append(Array(bytes[start...]))
+            return frames
         default:
             var decoder: any MessageDecoder = framing.format == .zmtp ? ZMTPDecoder() : TextDecoder(format: framing.format)
             var frames: [UnsafeRawBufferPointer] = []

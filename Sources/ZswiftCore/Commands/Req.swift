@@ -23,7 +23,7 @@ enum ReqCommand {
             session.finish()
             if let inputError { throw inputError }
         } catch {
-            try? session.output.flush()
+            if !error.isSignal { try? session.output.flush() }
             session.abandon()
             throw error
         }

@@ -119,7 +119,6 @@ enum SendCommand {
         let deadline = Deadline(after: invocation.timeout)
         let started = Clock.now()
         var noticed = false
-        var subscriptions = 0
         var message = Message()
         while true {
             while true {
@@ -131,11 +130,11 @@ enum SendCommand {
                 guard got else { break }
                 if message.count > 0 {
                     let kind = message.bytes[0]
-                    if kind == 1 { subscriptions += 1 } else if kind == 0 { subscriptions -= 1 }
+                    if kind == 1 { _ = session.countSubscription() }
                 }
             }
             try session.peers.drain()
-            let present = min(session.peers.ready, subscriptions)
+            let present = session.subscribersCounted
             if present >= count { return }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true

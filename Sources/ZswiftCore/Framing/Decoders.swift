@@ -160,7 +160,7 @@ struct ZMTPDecoder: MessageDecoder {
             }
             guard size <= sizeLimit else { throw FramingError("zmtp frame claims \(size) bytes, over the \(sizeLimit)-byte limit") }
             let bodyStart = i + headerSize
-            guard bodyStart + Int(size) <= input.count else {
+            guard size <= UInt64(input.count - bodyStart) else {
                 if atEnd { throw FramingError("truncated zmtp frame: \(size) bytes announced, \(input.count - bodyStart) present") }
                 return nil
             }

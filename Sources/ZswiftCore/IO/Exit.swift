@@ -34,6 +34,9 @@ enum Exit: Error, Sendable {
     case unroutable(String)
 
     static func runtime(_ message: String, hint: String? = nil) -> Exit { .failed(.failure, message, hint: hint) }
+
+    /// Whether a signal ended the run (then nothing may block the exit, not even a last flush).
+    var isSignal: Bool { if case .signal = self { true } else { false } }
     static func timeout(_ message: String, hint: String? = nil) -> Exit { .failed(.timeout, message, hint: hint) }
 
     var status: Int32 {

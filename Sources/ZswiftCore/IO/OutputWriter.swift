@@ -49,6 +49,8 @@ final class OutputWriter {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n >= 0 {
                 offset += n
+                // a write interrupted after some progress returns a count, not EINTR
+                if offset < bytes.count { try Signals.check() }
                 continue
             }
             switch errno {

@@ -6,6 +6,15 @@ import Synchronization
 
 private let caughtSignal = Atomic<Int32>(0)
 private let statsRequests = Atomic<Int>(0)
+/// The write end of the self-pipe: a handler writes a byte so a wait that began just after the
+/// last check still wakes (the read end is in the loops' poll sets).
+private let wakeWriteEnd = Atomic<Int32>(-1)
+
+private func wake() {
+    var byte: UInt8 = 1
+    let fd = wakeWriteEnd.load(ordering: .relaxed)
+    if fd >= 0 { _ = write(fd, &byte, 1) }
+}
 
 enum Signals {
     /// What SIGUSR1 prints (the session's counters); called from the loops, not the handler.
@@ -14,10 +23,22 @@ enum Signals {
     /// Installs the handlers for SIGINT, SIGTERM and SIGHUP (without SA_RESTART), makes SIGUSR1 a
     /// request for statistics, and ignores SIGPIPE.
     static func install() {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+            wakeFD = fds[0]
+            wakeWriteEnd.store(fds[1], ordering: .relaxed)
+        }
         installStatisticsRequest()
         for signal in [SIGINT, SIGTERM, SIGHUP] {
             var action = sigaction()
-            action.__sigaction_handler.sa_handler = { caughtSignal.store($0, ordering: .relaxed) }
+            action.__sigaction_handler.sa_handler = {
+                caughtSignal.store($0, ordering: .relaxed)
+                wake()
+            }
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0
             sigaction(signal, &action, nil)
@@ -27,11 +48,34 @@ enum Signals {
 
     /// Makes SIGUSR1 a request for statistics (broker) instead of the end of the program.
     static func installStatisticsRequest() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in statsRequests.wrappingAdd(1, ordering: .relaxed) }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(SIGUSR1, &action, nil)
+        for signal in [SIGUSR1, SIGALRM] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { _ in
+                statsRequests.wrappingAdd(1, ordering: .relaxed)
+                wake()
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    /// The read end of the self-pipe (-1 before install): poll it with the other fds.
+    nonisolated(unsafe) private(set) static var wakeFD: Int32 = -1
+
+    /// Empties the self-pipe after a wake.
+    static func drainWake() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while wakeFD >= 0 && read(wakeFD, &buffer, buffer.count) > 0 {}
+    }
+
+    /// --stats=DURATION: a statistics request every `milliseconds` (SIGALRM from setitimer).
+    static func requestStatistics(every milliseconds: Int) {
+        guard milliseconds > 0 else { return }
+        var timer = itimerval()
+        timer.it_interval = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        timer.it_value = timer.it_interval
+        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
     }
 
     /// Takes the pending SIGUSR1 requests: whether there was any.

@@ -34,6 +34,7 @@ final class ContextTerminator {
             return nil
         }, job)
         if rc != 0 {
+            Unmanaged<Context>.fromOpaque(job.pointee.0).release()
             job.deallocate()
             context.terminate()
             Glibc.close(fds[1])

@@ -15,8 +15,14 @@ enum Exec {
     static func run(_ argv: [String], input: UnsafeRawBufferPointer, environment: [String: String],
                     timeout: Interval?) throws(Exit) -> (output: ByteBuffer, end: CommandEnd) {
         var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
-        guard pipe(&toChild) == 0, pipe(&fromChild) == 0 else {
+        guard pipe(&toChild) == 0 else {
             throw Exit.runtime("cannot run \(argv[0]): pipe: \(String(cString: strerror(errno)))")
+        }
+        guard pipe(&fromChild) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(toChild[0])
+            close(toChild[1])
+            throw Exit.runtime("cannot run \(argv[0]): pipe: \(reason)")
         }
         for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()

@@ -26,8 +26,18 @@ final class Peers {
     var ready: Int { connections.reduce(0) { $0 + ($1.ready ? 1 : 0) } }
     /// Whether any peer ever completed a handshake.
     private(set) var everReady = false
-    /// A connect-side handshake that failed for security reasons: the endpoint and why.
-    private(set) var securityFailure: (endpoint: String, reason: String)?
+    /// Handshakes completed so far, whatever became of the connections.
+    private(set) var handshakes = 0
+    /// A connect-side handshake that cannot succeed: the endpoint, why, and the exit status (4 for
+    /// security, 1 for an incompatible peer). libzmq never reports these to the sender.
+    private(set) var fatalHandshake: (endpoint: String, reason: String, status: ExitStatus)?
+    /// The socket's security mechanism (ZMQ_MECHANISM: 0 NULL, 1 PLAIN, 2 CURVE, 3 GSSAPI) and type.
+    private let mechanism: Int32
+    private let socketType: SocketType
+    /// Handshakes in a row that failed with no detail, per connect endpoint (a wrong CURVE server
+    /// key shows only as these: zmq-facts.md).
+    private var failuresInARow: [String: Int] = [:]
+    private var failureReports: [String: (count: Int, lastReport: Int)] = [:]
     /// The fds of live connections, for kernel send-queue checks.
     var fds: [Int32] { connections.map(\.fd) }
 
@@ -36,6 +46,8 @@ final class Peers {
     private let started = Clock.now()
 
     init(socket: Socket, diagnostics: Diagnostics, events: EventsFormat?, refusesLegacy: Bool) throws(ZMQError) {
+        mechanism = (try? socket.get(.mechanism)) ?? 0
+        socketType = socket.type
         monitor = try Monitor(socket)
         self.diagnostics = diagnostics
         self.events = events
@@ -71,12 +83,14 @@ final class Peers {
             let accepted = event.kind == .accepted
             let peer = Peers.peerAddress(fd) ?? "a peer"  // gone already when the event is read
             connections.append(Connection(fd: fd, endpoint: event.endpoint, peer: peer, accepted: accepted))
-            retries[event.endpoint] = nil
             diagnostics.info(accepted ? "accepted \(peer) on \(event.endpoint)" : "connected to \(event.endpoint)")
         case .handshakeSucceeded:
             guard let i = waiting(for: event.endpoint) else { return }
             connections[i].ready = true
             everReady = true
+            handshakes += 1
+            retries[connections[i].endpoint] = nil
+            failuresInARow[connections[i].endpoint] = nil
             diagnostics.trace("handshake done with \(connections[i].peer)")
         case .handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuth:
             let i = waiting(for: event.endpoint)
@@ -88,18 +102,20 @@ final class Peers {
                 handshakeDone.insert(connections[i].fd)
             }
             let accepted = i.map { connections[$0].accepted } ?? false
-            if !accepted, Peers.isSecurity(event) {
-                securityFailure = securityFailure ?? (event.endpoint, reason)
-            }
-            if event.kind == .handshakeFailedNoDetail {
-                diagnostics.info("handshake with \(who) failed: \(reason)")
-            } else {
-                diagnostics.warnOnce("handshake \(event.kind.rawValue) \(event.value)", "handshake with \(who) failed: \(reason)")
-            }
+            if !accepted { noteConnectFailure(event, reason: reason) }
+            reportFailure(event.endpoint, "handshake with \(who) failed: \(reason)")
         case .disconnected:
             guard let i = connections.firstIndex(where: { $0.fd == fd }) else { return }
             let connection = connections.remove(at: i)
             let hadOutcome = connection.ready || handshakeDone.remove(fd) != nil
+            if !hadOutcome && !connection.accepted && fatalHandshake == nil {
+                // libzmq drops a peer that breaks off the greeting (an incompatible socket type, not
+                // ZMTP 3) without any handshake event, and does not reconnect
+                let types = socketType.compatiblePeers.map(\.description).joined(separator: " or ")
+                fatalHandshake = (connection.endpoint,
+                                  "the peer closed the connection during the ZMTP handshake: it is not a ZMTP 3 peer, or not a \(types) socket a \(socketType) can talk to",
+                                  .failure)
+            }
             if !hadOutcome && connection.accepted && refusesLegacy {
                 diagnostics.info("refused \(connection.peer) on \(connection.endpoint): not a ZMTP 3 peer (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)")
             } else if connection.accepted {
@@ -128,6 +144,34 @@ final class Peers {
     }
 
     private var handshakeDone: Set<Int32> = []
+
+    /// A failed connect-side handshake: some failures mean it can never succeed.
+    private func noteConnectFailure(_ event: MonitorEvent, reason: String) {
+        guard fatalHandshake == nil else { return }
+        switch event.kind {
+        case .handshakeFailedProtocol, .handshakeFailedAuth:
+            fatalHandshake = (event.endpoint, reason, Peers.isSecurity(event) ? .security : .failure)
+        default:
+            let n = (failuresInARow[event.endpoint] ?? 0) + 1
+            failuresInARow[event.endpoint] = n
+            if mechanism != 0 && n >= 3 {
+                let name = mechanism == 2 ? "CURVE" : mechanism == 1 ? "PLAIN" : "security"
+                fatalHandshake = (event.endpoint, "the \(name) handshake failed \(n) times in a row (a wrong server key, or credentials the server refuses?)", .security)
+            }
+        }
+    }
+
+    /// Says a failure under -v, and a run of the same failure once every 5 s with its count.
+    private func reportFailure(_ endpoint: String, _ text: String) {
+        let now = Clock.now()
+        var entry = failureReports[endpoint] ?? (0, 0)
+        entry.count += 1
+        if entry.count == 1 || now - entry.lastReport >= 5000 {
+            diagnostics.info(entry.count == 1 ? text : text + " (\(entry.count) times)")
+            entry.lastReport = now
+        }
+        failureReports[endpoint] = entry
+    }
 
     /// The connection a handshake event belongs to: the one on that endpoint when it is a
     /// connect endpoint, else the oldest accepted one still waiting.

@@ -38,15 +38,24 @@ extension Session {
             try encoder.frame(bytes, index: index, more: more, to: output)
             if !more { break }
             index += 1
-            do { _ = try socket.receive(&message) } catch {
-                throw Exit.runtime("cannot receive: \(error)")
-            }
+            try receiveNextFrame(&message)
         }
         stats.receivedMessages += 1
         if diagnostics.verbosity >= 2 {
             diagnostics.trace("received " + traced.withFramePointers { Session.describe($0) })
         }
         try output.flushIfFull()
+    }
+
+    /// Receives the next frame of a message (always there: libzmq delivers messages whole),
+    /// retrying when a signal interrupts.
+    func receiveNextFrame(_ message: inout Message) throws(Exit) {
+        while true {
+            do { _ = try socket.receive(&message); return } catch {
+                if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
+                try Signals.check()
+            }
+        }
     }
 
     /// Waits for the next frame: flushes the output (nothing more is immediately waiting), then
@@ -80,11 +89,13 @@ extension Session {
             if waitFDsSocket !== socket {
                 waitFDs = [pollfd(fd: (try? socket.get(.fileDescriptor)) ?? -1, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: (try? peers.monitor.socket.get(.fileDescriptor)) ?? -1, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: io.output, events: 0, revents: 0)]
+                           pollfd(fd: io.output, events: 0, revents: 0),
+                           pollfd(fd: Signals.wakeFD, events: Int16(POLLIN), revents: 0)]
                 waitFDsSocket = socket
             }
             for i in waitFDs.indices { waitFDs[i].revents = 0 }
-            let rc = Glibc.poll(&waitFDs, 3, Int32(clamping: deadline.remaining()))
+            let rc = Glibc.poll(&waitFDs, 4, Int32(clamping: deadline.remaining()))
+            if waitFDs[3].revents != 0 { Signals.drainWake() }
             if rc < 0 && errno != EINTR { throw Exit.runtime("poll failed: \(String(cString: strerror(errno)))") }
             if waitFDs[1].revents != 0 { try peers.drain() }
             if waitFDs[2].revents & Int16(POLLERR | POLLHUP) != 0 { throw Exit.outputClosed }

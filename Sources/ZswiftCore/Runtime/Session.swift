@@ -39,6 +39,8 @@ final class Session {
     let output: OutputWriter
     var stats = Stats()
     private let socketType: SocketType
+    private(set) var subscribersCounted = 0
+
     /// receiveBlocking's poll(2) set, built once per socket.
     var waitFDs: [pollfd] = []
     var waitFDsSocket: Socket?
@@ -52,6 +54,7 @@ final class Session {
         try Session.resolveHosts(invocation.endpoints)
         (socket, peers) = try Session.open(socketType, context: context, invocation: invocation, diagnostics: diagnostics)
         Signals.statisticsReport = { [unowned self] in self.printStats(always: true) }
+        if let every = invocation.statsInterval?.milliseconds { Signals.requestStatistics(every: every) }
     }
 
     /// Creates the socket with every option, its peer tracker, and its binds and connects.
@@ -63,8 +66,8 @@ final class Session {
         let binds = endpoints.contains { $0.role == .bind }
         let peers: Peers
         do {
-            try Session.apply(invocation.socket, to: socket, command: invocation.command)
             if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
+            try Session.apply(invocation.socket, to: socket, command: invocation.command)  // -o last: it may override
             peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
                               refusesLegacy: binds && !invocation.legacyZMTP)
             if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
@@ -72,6 +75,11 @@ final class Session {
             throw Exit.runtime("cannot set up the socket: \(error)")
         }
         for endpoint in endpoints where endpoint.role == .bind {
+            if !reopening, let path = Session.ipcPath(endpoint), Session.somebodyListens(at: path) {
+                socket.close()
+                throw Exit.runtime("address already in use: \(endpoint.address)",
+                                   hint: "another process is serving that path; pick another")
+            }
             var attempts = 0
             while true {
                 do { try socket.bind(endpoint.address); break } catch {
@@ -96,6 +104,32 @@ final class Session {
             if !reopening { diagnostics.info("connecting to \(endpoint.address)") }
         }
         return (socket, peers)
+    }
+
+    /// The filesystem path of an ipc endpoint (not abstract "@name", not "*").
+    static func ipcPath(_ endpoint: Endpoint) -> String? {
+        guard endpoint.address.hasPrefix("ipc://") else { return nil }
+        let path = String(endpoint.address.dropFirst(6))
+        return path == "*" || path.hasPrefix("@") ? nil : path
+    }
+
+    /// Whether a process accepts connections on the unix socket at `path` (libzmq would unlink it
+    /// and bind anew, silently taking the path over).
+    static func somebodyListens(at path: String) -> Bool {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return rc == 0
     }
 
     /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate step).
@@ -177,6 +211,9 @@ final class Session {
             return .runtime("permission denied: \(address)", hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges" : nil)
         case .protocolNotSupported:
             return .runtime("this libzmq has no transport for \(address)")
+        case .wouldBlock where address.hasPrefix("tcp://") || address.hasPrefix("ws"):
+            return .runtime("cannot bind \(address): a bind address is *, an IP address or an interface name, not a host name",
+                            hint: "bind 127.0.0.1 for this machine only, or * (:PORT) for every interface")
         default:
             if error.code == ENOENT {
                 return .runtime("cannot bind \(address): its directory does not exist")
@@ -195,6 +232,7 @@ final class Session {
         poller.add(socket, events)
         let monitorIndex = poller.add(peers.monitor.socket, .readable)
         let outputIndex = watchOutput ? poller.add(fd: io.output, []) : -1
+        poller.add(fd: Signals.wakeFD, .readable)  // a signal just after the check still wakes us
         while true {
             try Signals.check()
             try checkSecurity()
@@ -207,6 +245,7 @@ final class Session {
             }
             if !poller.events(monitorIndex).isEmpty { try peers.drain() }
             if outputIndex >= 0, poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
+            Signals.drainWake()
             if !poller.events(0).isEmpty { return true }
         }
     }
@@ -226,12 +265,22 @@ final class Session {
         }
     }
 
-    /// Ends the run with status 4 when a connection failed its handshake for security reasons.
+    /// Ends the run when a connect endpoint's handshake cannot succeed: status 4 for security,
+    /// 1 for an incompatible peer (libzmq would retry or drop the messages in silence).
     func checkSecurity() throws(Exit) {
-        if let failure = peers.securityFailure {
-            throw Exit.failed(.security, "security handshake with \(failure.endpoint) failed: \(failure.reason)",
-                              hint: "both sides must use the same mechanism and keys")
+        if let failure = peers.fatalHandshake {
+            throw Exit.failed(failure.status, "handshake with \(failure.endpoint) failed: \(failure.reason)",
+                              hint: failure.status == .security ? "both sides must use the same mechanism and keys" : nil)
         }
+    }
+
+    /// Subscribers counted for --wait-subscribers: an XPUB does not say which connection a
+    /// subscription came from, so each completed handshake is one credit and a subscription that
+    /// finds a credit counts one subscriber (a subscriber's further prefixes find none).
+    func countSubscription() -> Bool {
+        guard subscribersCounted < peers.handshakes else { return false }
+        subscribersCounted += 1
+        return true
     }
 
     /// Hands the --data/--file `message` to `body` once, --count times, or every --interval.
@@ -355,7 +404,28 @@ final class Session {
         poller.add(peers.monitor.socket, .readable)
         var emptyChecks = 0
         try peers.drain()
+        // what a connect-side sender queued goes nowhere until a handshake succeeds, and libzmq
+        // drops it in silence when the handshake fails: wait for the outcome before closing
+        // (a PUB drops by design: only sockets that queue for a peer wait)
+        let connectEndpoints = invocation.endpoints.filter { $0.role == .connect }.map(\.address)
+        let queues = [SocketType.push, .pair, .dealer, .xsub].contains(socket.type)
+        while queues && !connectEndpoints.isEmpty && stats.sentMessages > 0 && !peers.everReady {
+            try Signals.check()
+            try checkSecurity()
+            if deadline.hasPassed {
+                throw Exit.timeout("--linger \(linger) ran out with messages undelivered: no peer completed the handshake at \(connectEndpoints.joined(separator: ", "))")
+            }
+            if !noticed && Clock.now() - started >= 1000 {
+                noticed = true
+                diagnostics.note("waiting for a peer at \(connectEndpoints.joined(separator: ", ")) to take the queued messages (--linger bounds this; Ctrl-C gives up)")
+            }
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: 250)) } catch {
+                if error == .interrupted { continue }
+            }
+            try peers.drain()
+        }
         while emptyChecks < 2 {
+            try checkSecurity()
             try Signals.check()
             let queued = peers.kernelQueued()
             if queued == 0 {

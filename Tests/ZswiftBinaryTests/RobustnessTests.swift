@@ -1,0 +1,150 @@
+// Black-box: the failures a review found — handshakes that cannot succeed, signals against a
+// stalled reader, peers that confuse counting, inputs that must not crash — each stays fixed.
+import Glibc
+import Testing
+import TestSupport
+
+/// A CURVE key pair made by pyzmq: (public, secret) in Z85.
+func curveKeyPair() throws -> (String, String) {
+    let r = try run(["python3", "-c", "import zmq; p, s = zmq.curve_keypair(); print(p.decode(), s.decode())"], within: 10)
+    let parts = r.out.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+    return (parts[0], parts[1])
+}
+
+@Test func aSenderWhosePeerIsOfAnIncompatibleTypeFailsInsteadOfReportingSuccess() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let rep = try startZswift(["rep", "-b", endpoint, "--echo", "-t", "10s"])
+    defer { rep.signal(SIGTERM) }
+    let r = try zswift(["push", "-c", endpoint], input: "1\n2\n3\n", within: 15)
+    #expect(r.status == 1, "\(r)")
+    #expect(r.err.contains("handshake with \(endpoint) failed") && r.err.contains("PULL"), "\(r)")
+}
+
+@Test func aWrongCurveServerKeyIsASecurityFailureWithStatusFourOnBothDirections() throws {
+    let (serverPublic, serverSecret) = try curveKeyPair()
+    let (clientPublic, clientSecret) = try curveKeyPair()
+    let (wrongPublic, _) = try curveKeyPair()
+    _ = serverPublic
+    let endpoint = Paths.ipcEndpoint()
+    let server = try startZswift(["pull", "-b", endpoint, "-o", "curve_server=1", "-o", "curve_secretkey=\(serverSecret)", "-t", "15s"])
+    defer { server.signal(SIGTERM) }
+    let client = ["-c", endpoint, "-o", "curve_serverkey=\(wrongPublic)", "-o", "curve_publickey=\(clientPublic)",
+                  "-o", "curve_secretkey=\(clientSecret)"]
+    let push = try zswift(["push"] + client + ["-d", "x"], within: 15)
+    #expect(push.status == 4, "\(push)")
+    #expect(push.err.contains("CURVE handshake failed"), "\(push)")
+    let null = try zswift(["push", "-c", endpoint, "-d", "x"], within: 15)
+    #expect(null.status == 4, "\(null)")
+    #expect(null.err.contains("mechanism mismatch"), "\(null)")
+}
+
+@Test func aSignalEndsAReceiverWhoseReaderStoppedReading() throws {
+    // stdout is a pipe nobody reads: once it is full, the receiver is stuck in write(2)
+    let endpoint = Paths.ipcEndpoint()
+    let r = try shell("""
+        mkfifo "$TMPDIR_/f"; ( exec 3<"$TMPDIR_/f"; sleep 30 ) & holder=$!
+        "$Z" pull -b \(endpoint) > "$TMPDIR_/f" & p=$!
+        head -c 3000000 /dev/zero | tr '\\0' x | fold -w 100 | "$Z" push -c \(endpoint) -t 2s --linger 2s >/dev/null 2>&1
+        kill -TERM $p; wait $p; s=$?; kill $holder; exit $s
+        """.replacing("$TMPDIR_", with: Paths.temporaryDirectory()), within: 30)
+    #expect(r.status == 143, "\(r)")
+}
+
+@Test func theEndOfPairIsNotFooledByAnIdleConnection() throws {
+    let (pair, endpoint) = try startBound("pair", ["-t", "10s"])
+    pair.closeInput()
+    let port = Int(endpoint.split(separator: ":").last!)!
+    // an idle TCP connection that never speaks, then a real peer, then the idle one leaves
+    let r = try run(["python3", "-c", """
+        import socket, time, zmq
+        idle = socket.create_connection(("127.0.0.1", \(port)))
+        time.sleep(0.3)
+        s = zmq.Context().socket(zmq.PAIR); s.connect("\(endpoint)"); s.send(b"a")
+        time.sleep(0.5); idle.close(); time.sleep(0.5)
+        s.send(b"b"); time.sleep(0.5); s.close(linger=1000)
+        """], within: 20)
+    #expect(r.status == 0, "\(r)")
+    let got = pair.wait(within: 15)
+    #expect(got.out == "a\nb\n", "\(got)")
+}
+
+@Test func waitSubscribersCountsSubscribersNotTheirPrefixes() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let first = try startZswift(["sub", "-c", endpoint, "-s", "a", "-s", "", "-n", "1", "-t", "15s"])
+    let pub = try startZswift(["pub", "-b", endpoint, "--wait-subscribers", "2", "-t", "15s", "-d", "x", "-v"])
+    try pub.waitForStderr("accepted", within: 10)
+    // the first subscriber's two prefixes must not count as two subscribers
+    #expect(!((try? pub.waitForStderr("sent", within: 1)) != nil))
+    let second = try startZswift(["sub", "-c", endpoint, "-n", "1", "-t", "15s"])
+    #expect(pub.wait(within: 20).status == 0)
+    #expect(first.wait(within: 10).out == "x\n")
+    #expect(second.wait(within: 10).out == "x\n")
+}
+
+@Test func execOutputOfSeveralLinesSplitsWholeAtTheSeparator() throws {
+    let (rep, endpoint) = try startBound("rep", ["-n", "1", "-S", ",", "--exec", #"printf "a,b\nc,d\n""#])
+    let r = try zswift(["req", "-c", endpoint, "-d", "x", "--out", "json", "-t", "10s"])
+    #expect(r.out == "[\"a\",\"b\\nc\",\"d\"]\n", "\(r)")
+    _ = rep.wait(within: 10)
+}
+
+@Test func aCommandThatCannotStartIsAFailedCommandAndTheClientStillGetsAnAnswer() throws {
+    let (rep, endpoint) = try startBound("rep", ["-n", "1", "--", "/nonexistent/command"])
+    let r = try zswift(["req", "-c", endpoint, "-d", "x", "--out", "json", "-t", "10s"])
+    #expect(r.status == 0 && r.out == "[\"\"]\n", "\(r)")
+    let end = rep.wait(within: 10)
+    #expect(end.status == 1, "\(end)")
+    #expect(end.err.contains("cannot run /nonexistent/command"), "\(end)")
+}
+
+@Test func bindingAnIpcPathAnotherProcessServesIsAnAddressInUse() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let first = try startZswift(["pull", "-b", endpoint, "-n", "1", "-v", "-t", "10s"])
+    try first.waitForStderr("bound to", within: 10)
+    let second = try zswift(["pull", "-b", endpoint, "-n", "1", "-t", "2s"])
+    #expect(second.status == 1 && second.err.contains("address already in use: \(endpoint)"), "\(second)")
+    _ = try zswift(["push", "-c", endpoint, "-d", "still mine"])
+    #expect(first.wait(within: 10).out == "still mine\n")
+}
+
+@Test(arguments: [
+    (["push", "-c", "tcp://1.1.1.99999999999999999999:5555", "-d", "x"], Int32(1)),
+    (["pub", ":5555", "--\u{FFFD}=x"], Int32(2)),
+    (["pub", ":5555", "-o", "\u{FFFD}=1"], Int32(2)),
+])
+func oddArgumentsAreErrorsNotCrashes(arguments: [String], status: Int32) throws {
+    let r = try zswift(arguments)
+    #expect(r.status == status, "\(r)")
+    #expect(r.err.hasPrefix("zswift: error: "), "\(r)")
+}
+
+@Test func aZmtpFrameClaimingAnEnormousSizeIsAMalformedRecordNotACrash() throws {
+    let r = try zswift(["push", "-c", Paths.ipcEndpoint(), "--in", "zmtp", "--linger", "0", "--max-msg-size", "9223372036854775807"],
+                       bytes: [0x02, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+    #expect(r.status == 1 && r.err.contains("truncated zmtp frame"), "\(r)")
+}
+
+@Test func xpubShowsTheUnsubscriptionsOfItsLastSubscriberBeforeEnding() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let xpub = try startZswift(["xpub", "-b", endpoint, "-t", "10s"])
+    xpub.closeInput()
+    let r = try run(["python3", "-c", """
+        import time, zmq
+        s = zmq.Context().socket(zmq.SUB); s.connect("\(endpoint)")
+        s.setsockopt(zmq.SUBSCRIBE, b"news"); time.sleep(0.5); s.close()
+        """], within: 10)
+    #expect(r.status == 0)
+    let got = xpub.wait(within: 10)
+    #expect(got.out == "+news\n-news\n", "\(got)")
+}
+
+@Test func statsWithADurationPrintsEveryDuration() throws {
+    let r = try zswift(["pull", "-b", Paths.ipcEndpoint(), "--stats=300ms", "-t", "1s"])
+    #expect(r.status == 3)
+    #expect(lines(r.err).filter { $0.contains("received 0 messages") }.count >= 3, "\(r)")
+}
+
+@Test func bindingAHostNameSaysWhatABindAddressIs() throws {
+    let r = try zswift(["pull", "-b", "localhost:\(Paths.freePort())"])
+    #expect(r.status == 1 && r.err.contains("not a host name"), "\(r)")
+}
