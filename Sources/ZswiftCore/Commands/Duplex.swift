@@ -97,7 +97,7 @@ final class DuplexLoop: DecoderUser {
         let stdinIndex = poller.add(fd: -1, [])
         let monitorIndex = poller.add(session.peers.monitor.socket, .readable)
         let outputIndex = poller.add(fd: session.io.output, [])
-        poller.add(fd: Signals.wakeFD, .readable)  // a signal just after the check still wakes us
+        let wakeIndex = poller.add(fd: Signals.wakeFD, .readable)  // a signal just after the check still wakes us
 
         while true {
             try Signals.check()
@@ -176,7 +176,7 @@ final class DuplexLoop: DecoderUser {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
-            Signals.drainWake()
+            if !poller.events(wakeIndex).isEmpty { Signals.drainWake() }
             if !poller.events(monitorIndex).isEmpty { try session.peers.drain() }
             if poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
             if wantInput && !poller.events(stdinIndex).isEmpty { try input.fill() }

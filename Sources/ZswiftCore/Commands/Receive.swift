@@ -38,11 +38,11 @@ struct ReceiveLoop: EncoderUser {
         while true {
             _ = try session.receiveWaiting(&encoder, &message, limit: limit)
             if let limit, session.stats.receivedMessages >= limit { return }
-            try session.output.flush()
-            let deadline = Deadline(after: session.invocation.timeout)
-            guard try session.wait(for: .readable, until: deadline, watchOutput: true) else {
+            // nothing waiting: receiveBlocking flushes, then waits (for --timeout at most)
+            guard try session.receiveBlocking(&message, until: Deadline(after: session.invocation.timeout)) else {
                 throw ReceiveCommand.timedOut(session)
             }
+            try session.writeReceived(&encoder, &message)
         }
     }
 }

@@ -36,11 +36,43 @@ final class OutputWriter {
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
         if bytes.count >= OutputWriter.directThreshold && fd >= 0 {
-            try flush()
-            try writeAll(bytes)
+            try writeBufferedAnd(bytes)
         } else {
             buffer.append(bytes)
         }
+    }
+
+    /// Writes what is buffered and then `bytes` with one writev(2) where it can (a large frame
+    /// after a one-byte delimiter would otherwise cost two write calls).
+    private func writeBufferedAnd(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
+        var first = buffer.count
+        var second = 0
+        while first > 0 {
+            var vectors = [iovec(iov_base: buffer.base + (buffer.count - first), iov_len: first),
+                           iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), iov_len: bytes.count)]
+            let n = writev(fd, &vectors, 2)
+            if n < 0 {
+                switch errno {
+                case EINTR: try Signals.check(); continue
+                case EAGAIN:
+                    var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = Glibc.poll(&p, 1, 1000)
+                    try Signals.check()
+                    continue
+                case EPIPE: throw Exit.outputClosed
+                default: throw Exit.runtime("cannot write to stdout: " + String(cString: strerror(errno)))
+                }
+            }
+            if n >= first {
+                second = n - first
+                first = 0
+            } else {
+                first -= n
+                try Signals.check()
+            }
+        }
+        buffer.count = 0
+        if second < bytes.count { try writeAll(UnsafeRawBufferPointer(rebasing: bytes[second...])) }
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Exit) {

@@ -232,7 +232,7 @@ final class Session {
         poller.add(socket, events)
         let monitorIndex = poller.add(peers.monitor.socket, .readable)
         let outputIndex = watchOutput ? poller.add(fd: io.output, []) : -1
-        poller.add(fd: Signals.wakeFD, .readable)  // a signal just after the check still wakes us
+        let wakeIndex = poller.add(fd: Signals.wakeFD, .readable)  // a signal just after the check still wakes us
         while true {
             try Signals.check()
             try checkSecurity()
@@ -245,7 +245,7 @@ final class Session {
             }
             if !poller.events(monitorIndex).isEmpty { try peers.drain() }
             if outputIndex >= 0, poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
-            Signals.drainWake()
+            if !poller.events(wakeIndex).isEmpty { Signals.drainWake() }
             if !poller.events(0).isEmpty { return true }
         }
     }
@@ -403,6 +403,7 @@ final class Session {
         var poller = Poller()
         poller.add(peers.monitor.socket, .readable)
         var emptyChecks = 0
+        var checks = 0
         try peers.drain()
         // what a connect-side sender queued goes nowhere until a handshake succeeds, and libzmq
         // drops it in silence when the handshake fails: wait for the outcome before closing
@@ -441,7 +442,9 @@ final class Session {
                 noticed = true
                 diagnostics.note("waiting for \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s") to take \(queued) queued bytes (--linger bounds this; Ctrl-C gives up)")
             }
-            do { _ = try poller.poll(timeout: deadline.remaining(cap: queued == 0 ? 2 : 10)) } catch {
+            // look again soon (the queue usually drains in a few milliseconds), less often on a long drain
+            checks += 1
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: queued == 0 ? 1 : min(checks, 10))) } catch {
                 if error == .interrupted { continue }
             }
             try peers.drain()
