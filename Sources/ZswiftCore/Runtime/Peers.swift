@@ -49,6 +49,9 @@ final class Peers {
         mechanism = (try? socket.get(.mechanism)) ?? 0
         socketType = socket.type
         monitor = try Monitor(socket)
+        // an inproc reader's fd signals a new message only once the reader has looked and found
+        // none: look now, so the first event already wakes a poll(2) on the monitor's ZMQ_FD
+        _ = monitor.socket.events
         self.diagnostics = diagnostics
         self.events = events
         self.refusesLegacy = refusesLegacy

@@ -487,6 +487,7 @@ final class Session {
 
     /// Drops whatever is still queued and closes (on errors: nothing may block the exit).
     func abandon() {
+        if Signals.pending == 0 { _ = try? peers.drain() }  // what -v and --events have not said yet
         peers.flushCoalesced()
         if !socket.isClosed { try? socket.set(.linger, 0) }
         peers.monitor.stop()
