@@ -15,6 +15,8 @@ struct LineEncoder: MessageEncoder {
     let separator: [UInt8]
     let diagnostics: Diagnostics?
     private var message = 0
+    /// Once the ambiguity has been reported, frames are no longer scanned.
+    private var scanning = true
 
     init(delimiter: UInt8, separator: [UInt8]?, diagnostics: Diagnostics?) {
         self.delimiter = delimiter
@@ -26,7 +28,9 @@ struct LineEncoder: MessageEncoder {
     mutating func frame(_ bytes: UnsafeRawBufferPointer, index: Int, more: Bool, to out: OutputWriter) throws(Exit) {
         if index == 0 { message += 1 }
         if index > 0 { separator.withUnsafeBytes { out.buffer.append($0) } }
-        if let diagnostics, bytes.firstIndex(of: delimiter) != nil {
+        if scanning, let diagnostics, let base = bytes.baseAddress,
+           memchr(base, Int32(delimiter), bytes.count) != nil {
+            scanning = false
             let name = delimiter == 10 ? "a newline" : "a NUL byte"
             let n = message
             diagnostics.warnOnce("delimiter", "message \(n) contains \(name), so line output cannot show where it ends; --out quoted, json or zmtp keep every message exact")
