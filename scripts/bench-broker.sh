@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests per second through `zswift broker --mode queue` (4 concurrent req clients, 2 rep --echo
 # workers) next to the same 4 clients talking to one rep --echo directly. All zswift, over tcp
-# loopback. Usage: scripts/bench-broker.sh [ZSWIFT] [REQUESTS]   (default .build/release/zswift, 100000)
+# loopback; then, as a reference, the same through pyzmq's zmq.proxy (libzmq's engine alone).
+# Usage: scripts/bench-broker.sh [ZSWIFT] [REQUESTS]   (default .build/release/zswift, 100000)
 set -euo pipefail
 Z=${1:-.build/release/zswift}
 N=${2:-100000}
@@ -37,5 +38,23 @@ back=$(ports "$dir/broker.err" 2 | sed -n 2p)
 "$Z" rep -c "tcp://127.0.0.1:$back" --echo > /dev/null & "$Z" rep -c "tcp://127.0.0.1:$back" --echo > /dev/null &
 brokered=$(clients "$front" broker)
 answered=$(cat "$dir"/broker.[0-9]* | wc -l)
+kill $(jobs -p) 2>/dev/null || true
+
+# the same through pyzmq's zmq.proxy (libzmq's engine without zswift), when pyzmq is there
+reference=""
+if python3 -c 'import zmq' 2>/dev/null; then
+    python3 -c '
+import sys, zmq
+c = zmq.Context(); f = c.socket(zmq.ROUTER); b = c.socket(zmq.DEALER)
+ports = (f.bind_to_random_port("tcp://127.0.0.1"), b.bind_to_random_port("tcp://127.0.0.1"))
+print("bound to tcp://127.0.0.1:%d" % ports[0], file=sys.stderr)
+print("bound to tcp://127.0.0.1:%d" % ports[1], file=sys.stderr, flush=True)
+zmq.proxy(f, b)' 2> "$dir/pybroker.err" &
+    front=$(ports "$dir/pybroker.err" 2 | sed -n 1p)
+    back=$(ports "$dir/pybroker.err" 2 | sed -n 2p)
+    "$Z" rep -c "tcp://127.0.0.1:$back" --echo > /dev/null & "$Z" rep -c "tcp://127.0.0.1:$back" --echo > /dev/null &
+    reference=$(clients "$front" pyzmq)
+fi
 printf 'direct  (%d clients, 1 worker):  %8.0f requests/s\n' $CLIENTS "$(echo "$N / $direct" | bc -l)"
 printf 'broker  (%d clients, 2 workers): %8.0f requests/s   (%d replies)\n' $CLIENTS "$(echo "$N / $brokered" | bc -l)" "$answered"
+[ -z "$reference" ] || printf 'pyzmq zmq.proxy (same clients and workers): %8.0f requests/s\n' "$(echo "$N / $reference" | bc -l)"
