@@ -6,7 +6,9 @@ Z=${1:-.build/release/zswift}
 dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# commands in bold on a terminal only (NO_COLOR respected), plain when piped or logged
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 
 "$Z" --version
 
