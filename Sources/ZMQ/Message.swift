@@ -1,6 +1,7 @@
 // A move-only libzmq message, reused across receives (rust-zmq's model). The zmq_msg_t lives on the
 // heap so it never moves while libzmq may hold its address.
 import CZMQ
+import Glibc
 
 /// A ZeroMQ message frame. The corresponding C type is `zmq_msg_t`.
 public struct Message: ~Copyable {
@@ -59,6 +60,13 @@ public struct Message: ~Copyable {
     public func property(_ name: String) -> String? {
         guard let value = zmq_msg_gets(raw, name) else { return nil }
         return String(cString: value)
+    }
+
+    /// A metadata property's bytes as they are (up to the first NUL: libzmq hands out C strings),
+    /// for values that need not be UTF-8, such as a routing id.
+    public func propertyBytes(_ name: String) -> [UInt8]? {
+        guard let value = zmq_msg_gets(raw, name) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: value, count: strlen(value)))
     }
 
     /// Replaces the content with `other`'s. libzmq shares the data of frames over 33 bytes between

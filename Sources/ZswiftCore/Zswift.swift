@@ -17,11 +17,11 @@ public enum Zswift {
         switch request {
         case let .help(command, level):
             let text = command.map { Help.command($0, level) } ?? Help.general(level)
-            return write(text, to: io.output)
+            return write(text, to: io.output, diagnostics)
         case .version:
-            return write(Version.line + "\n", to: io.output)
+            return write(Version.line + "\n", to: io.output, diagnostics)
         case let .generate(target):
-            return write(Generate.text(target), to: io.output)
+            return write(Generate.text(target), to: io.output, diagnostics)
         case let .run(raw):
             let invocation: Invocation
             do { invocation = try Invocation(raw) } catch { return usage(error, diagnostics) }
@@ -62,7 +62,7 @@ public enum Zswift {
         return ExitStatus.usage.rawValue
     }
 
-    static func write(_ text: String, to fd: Int32) -> Int32 {
+    static func write(_ text: String, to fd: Int32, _ diagnostics: Diagnostics) -> Int32 {
         var bytes = Array(text.utf8)
         let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
             var offset = 0
@@ -74,6 +74,7 @@ public enum Zswift {
             }
             return true
         }
+        if !ok { diagnostics.error("cannot write stdout: " + String(cString: strerror(errno))) }
         return ok ? 0 : 1
     }
 

@@ -2,4 +2,5 @@
 import ZswiftCore
 import Glibc
 
+StandardIO.reserveStandardDescriptors()
 exit(Zswift.run(Zswift.processArguments))

@@ -144,7 +144,75 @@ func oddArgumentsAreErrorsNotCrashes(arguments: [String], status: Int32) throws 
     #expect(lines(r.err).filter { $0.contains("received 0 messages") }.count >= 3, "\(r)")
 }
 
-@Test func bindingAHostNameSaysWhatABindAddressIs() throws {
-    let r = try zswift(["pull", "-b", "localhost:\(Paths.freePort())"])
-    #expect(r.status == 1 && r.err.contains("not a host name"), "\(r)")
+@Test func bindingAHostThatIsNotThisMachineSaysWhatABindAddressIs() throws {
+    let r = try zswift(["pull", "-b", "no-such-host.invalid:\(Paths.freePort())"])
+    #expect(r.status == 1 && r.err.contains("a host name of this machine"), "\(r)")
+}
+
+// MARK: - A second exploratory review
+
+@Test func xsubSubscribesToTheGivenPrefixes() throws {
+    let (pub, endpoint) = try startBound("pub", ["--wait-subscribers", "1", "-t", "15s"])
+    defer { pub.signal(SIGTERM) }
+    let sub = try startZswift(["xsub", "-c", endpoint, "-s", "foo", "-n", "1", "-t", "15s"])
+    try pub.write("bar 1\nfoo 2\n")
+    pub.closeInput()
+    let r = sub.wait(within: 20)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.out == "foo 2\n", "\(r)")
+}
+
+@Test func aClosedStdinIsAnErrorNotSomeOtherFile() throws {
+    let r = try shell(#"exec "$Z" push -c tcp://127.0.0.1:9 --linger 0 <&-"#, within: 10)
+    #expect(!r.timedOut && r.status == 1, "\(r)")
+    #expect(r.err.contains("cannot read stdin: Bad file descriptor"), "\(r)")
+}
+
+@Test func aConnectingPubWhoseSubscriberLeftEndsInsteadOfWaitingForItsReturn() throws {
+    let (sub, endpoint) = try startBound("sub", ["-n", "1", "-t", "15s"])
+    let pub = try zswift(["pub", "-c", endpoint, "-d", "x", "-i", "100ms", "-n", "8"], within: 15)
+    #expect(!pub.timedOut && pub.status == 0, "\(pub)")
+    #expect(sub.wait(within: 10).out == "x\n")
+}
+
+@Test func timeoutBoundsTheWaitForDeliveryAtEndOfInputWhenLingerIsNotGiven() throws {
+    let port = Paths.freePort()
+    let r = try zswift(["push", "-c", "tcp://127.0.0.1:\(port)", "-t", "300ms"], input: "1\n2\n3\n", within: 10)
+    #expect(!r.timedOut && r.status == 3, "\(r)")
+    #expect(r.err.contains("--timeout 300ms ran out with messages undelivered"), "\(r)")
+}
+
+@Test func aDirectoryGivenToFileIsReportedByItsName() throws {
+    let r = try zswift(["push", "-c", "tcp://127.0.0.1:9", "--file", Paths.temporaryDirectory()], within: 10)
+    #expect(r.status == 1, "\(r)")
+    #expect(r.err.hasSuffix(": Is a directory\n") && r.err.contains("cannot read --file /"), "\(r)")
+}
+
+@Test func aHostNameOfThisMachineCanBeBound() throws {
+    let port = Paths.freePort()
+    let pull = try startZswift(["pull", "-b", "tcp://localhost:\(port)", "-v", "-n", "1", "-t", "15s"])
+    #expect(try pull.waitForStderr("bound to tcp://127.0.0.1:\(port)").contains("bound to"))
+    let push = try zswift(["push", "-c", "tcp://127.0.0.1:\(port)", "-d", "hi"], within: 10)
+    #expect(push.status == 0, "\(push)")
+    #expect(pull.wait(within: 10).out == "hi\n")
+}
+
+@Test func aReqWithADeadAndALiveServerAsksTheLiveOne() throws {
+    let (rep, live) = try startBound("rep", ["--echo", "-t", "15s"])
+    defer { rep.signal(SIGTERM) }
+    let dead = "tcp://127.0.0.1:\(Paths.freePort())"
+    for order in [[dead, live], [live, dead]] {
+        let r = try zswift(["req", "-c", order[0], "-c", order[1], "-t", "5s", "--retries", "2"], input: "a\nb\nc\n", within: 20)
+        #expect(r.status == 0 && r.out == "a\nb\nc\n", "\(r)")
+        #expect(!r.err.contains("no reply"), "\(r)")
+    }
+}
+
+@Test func separatorEscapesAndDuplicateBindsAndValueOnASwitchAreUsageErrorsWithHints() throws {
+    let twice = try zswift(["pull", "-b", ":5999", "-b", ":5999"])
+    #expect(twice.status == 2 && twice.err.contains("bound twice") && twice.err.contains("hint:"), "\(twice)")
+    let valued = try zswift(["pull", "-c", ":5999", "--verbose=2"])
+    #expect(valued.status == 2 && valued.err.contains("hint: write --verbose alone"), "\(valued)")
+    let option = try zswift(["push", "-c", ":5999", "-o", "sndhwm=abc"])
+    #expect(option.status == 2 && option.err.contains("hint: for example -o sndhwm=1000"), "\(option)")
 }

@@ -104,3 +104,13 @@ func editDistanceCountsInsertionsDeletionsSubstitutionsAndTranspositions(_ a: St
     #expect(NearMiss.suggestion(for: "zzzz", among: Command.allCases.map(\.rawValue)) == nil)
     #expect(NearMiss.suggestion(for: "x", among: []) == nil)
 }
+
+@Test func separatorEscapesAreTabAnyByteAndBackslash() throws {
+    #expect(try Values.separator(Array(#"\t"#.utf8)) == [9])
+    #expect(try Values.separator(Array(#"a\x1fb"#.utf8)) == [97, 0x1f, 98])
+    #expect(try Values.separator(Array(#"\\t"#.utf8)) == Array(#"\t"#.utf8))
+    #expect(try Values.separator(Array("::".utf8)) == Array("::".utf8))
+    #expect(try Values.separator(Array(#"\q"#.utf8)) == Array(#"\q"#.utf8))
+    #expect(throws: UsageError.self) { try Values.separator([]) }
+    #expect(throws: UsageError.self) { try Values.separator(Array(#"\x1"#.utf8)) }
+}

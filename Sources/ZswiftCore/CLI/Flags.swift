@@ -35,9 +35,8 @@ extension Flag {
         /// -S/--separator
         Flag("separator", short: "S", value: "SEP", .input, for: .all,
              summary: "split input lines into frames at SEP; join output frames with SEP",
-             doc: "In line format, splits each input line into frames at SEP and joins the frames of each output message with SEP. Without it, an input line is one frame and output frames are joined by a TAB.") { raw, v throws(UsageError) in
-            guard !v.bytes.isEmpty else { throw UsageError("--separator: the separator cannot be empty") }
-            raw.separator = v.bytes
+             doc: "In line format, splits each input line into frames at SEP and joins the frames of each output message with SEP. Without it, an input line is one frame and output frames are joined by a TAB. SEP is taken literally except for the escapes \\t (TAB), \\xHH (any byte) and \\\\ (a backslash), as awk -F takes them.") { raw, v throws(UsageError) in
+            raw.separator = try Values.separator(v.bytes)
         },
         /// -d/--data
         Flag("data", short: "d", value: "TEXT", .input, for: .senders,
@@ -72,11 +71,11 @@ extension Flag {
         /// -t/--timeout
         Flag("timeout", short: "t", value: "DURATION", .delivery, for: .sockets,
              summary: "exit 3 when nothing arrives within DURATION",
-             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, and a send that peers do not take.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
+             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
         Flag("linger", value: "DURATION", .delivery, for: .sockets,
-             summary: "bound the wait for delivery at end of input (default: for ever)",
-             doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait: when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
+             summary: "bound the wait for delivery at end of input (default: --timeout)",
+             doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait (without it, --timeout does; without either, it lasts until delivery or Ctrl-C): when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
         /// --wait-peers
         Flag("wait-peers", value: "N", .delivery, for: CommandSet(.push, .pair, .xsub, .req, .dealer, .router),
              summary: "hold the first send until N peers are connected",
@@ -89,7 +88,7 @@ extension Flag {
         /// --retries
         Flag("retries", value: "N", .delivery, for: CommandSet(.req),
              summary: "resend an unanswered request up to N times (needs --timeout)",
-             doc: "When no reply arrives within --timeout, closes the socket, reopens it, reconnects and resends the request (the Lazy Pirate pattern), up to N times, saying so on stderr. --retries 2 means up to 3 attempts; after the last one req exits 3 naming the endpoint.") { raw, v throws(UsageError) in raw.retries = try Values.count(v.text, flag: "retries") },
+             doc: "When no reply arrives within --timeout, closes the socket, reopens it, reconnects and resends the request (the Lazy Pirate pattern), up to N times, saying so on stderr. --retries 2 means up to 3 attempts; after the last one req exits 3 naming the endpoint. Connected to several servers, req sends only to those whose connection is complete (--immediate), and each reopen connects to them starting with the next one, so a dead server is passed over.") { raw, v throws(UsageError) in raw.retries = try Values.count(v.text, flag: "retries") },
 
         /// --echo
         Flag("echo", .replies, for: CommandSet(.rep),
@@ -98,7 +97,7 @@ extension Flag {
         /// --exec
         Flag("exec", value: "CMD", .replies, for: CommandSet(.rep),
              summary: "answer each request with the output of /bin/sh -c CMD",
-             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS and, when the peer set one, ZSWIFT_ROUTING_ID. A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges. When any command failed, rep ends with status 1.") { raw, v throws(UsageError) in raw.exec = v.text },
+             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS and, when the peer set one, ZSWIFT_ROUTING_ID (in hex, as router shows routing ids). A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges. When any command failed, rep ends with status 1.") { raw, v throws(UsageError) in raw.exec = v.text },
         /// --exec-timeout
         Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
              summary: "kill a command that runs longer than DURATION",

@@ -63,7 +63,10 @@ struct Invocation: Sendable {
     var interval: Interval?
     var delay: Interval?
     var timeout: Interval?
+    /// The bound on the wait for delivery at end of input: --linger, else --timeout, else none.
     var linger: Interval
+    /// The flag that set `linger`, for messages ("--linger 2s ran out ...").
+    var lingerSource: String
     var waitPeers: Int?
     var waitSubscribers: Int?
     var socket: SocketSettings
@@ -136,6 +139,11 @@ struct Invocation: Sendable {
                                  hint: "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
             }
         }
+        let all = endpoints + (broker.map { $0.frontends + $0.backends } ?? [])
+        for (i, endpoint) in all.enumerated() where endpoint.role == .bind && !endpoint.address.hasSuffix("*")
+            && all[..<i].contains(where: { $0.role == .bind && $0.address == endpoint.address }) {
+            throw UsageError("\(endpoint.address) is bound twice", hint: "give each endpoint once; * picks a different free port each time")
+        }
         self.endpoints = endpoints
 
         // What follows --: only rep runs it.
@@ -203,7 +211,8 @@ struct Invocation: Sendable {
         interval = raw.interval
         delay = raw.delay
         timeout = raw.timeout
-        linger = raw.linger ?? .forever
+        linger = raw.linger ?? raw.timeout ?? .forever
+        lingerSource = raw.linger != nil || raw.timeout == nil ? "--linger" : "--timeout"
         waitPeers = raw.waitPeers
         waitSubscribers = raw.waitSubscribers
 
@@ -213,7 +222,9 @@ struct Invocation: Sendable {
         socket.identity = raw.identity
         socket.subscriptions = raw.subscriptions
         socket.conflate = raw.conflate
-        socket.immediate = raw.immediate
+        // a req that connects to several servers asks only those it is connected to: a dead one
+        // would otherwise get every other request, each costing a --timeout
+        socket.immediate = raw.immediate || (command == .req && endpoints.filter { $0.role == .connect }.count > 1)
         socket.ipv6 = raw.ipv6 || endpoints.contains(where: \.usesIPv6)
         socket.reconnectInterval = raw.reconnectInterval
         socket.heartbeat = raw.heartbeat

@@ -97,7 +97,7 @@ enum Parser {
                     }
                     try apply(flag, value, to: &raw, command: command)
                 } else {
-                    if inline != nil { throw UsageError("\(spelled) takes no value") }
+                    if inline != nil { throw UsageError("\(spelled) takes no value", hint: "write \(spelled) alone" + (flag.repeatable ? ", and repeat it for more" : "")) }
                     if flag.long == "help" { raw.help = .long } else { try apply(flag, .none, to: &raw, command: command) }
                 }
             } else if text.hasPrefix("-") && argument.bytes.count > 1 {

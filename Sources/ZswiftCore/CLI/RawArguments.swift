@@ -99,7 +99,8 @@ struct SocketOptionSetting: Sendable {
             throw UsageError("--sockopt: \(option.name) can only be read, not set")
         }
         func bad() -> UsageError {
-            UsageError("--sockopt: \(option.name) takes \(option.kind.rawValue), not '\(value)'")
+            UsageError("--sockopt: \(option.name) takes \(option.kind.rawValue), not '\(value)'",
+                       hint: "for example -o \(option.name)=\(option.kind == .boolean ? "1" : "1000")")
         }
         var bytes: [UInt8]
         switch option.kind {

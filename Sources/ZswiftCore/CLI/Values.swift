@@ -87,6 +87,30 @@ enum Values {
         }
         return value * scale
     }
+
+    /// A --separator: bytes as typed, except the escapes \t (TAB), \\ (a backslash) and \xHH (any
+    /// byte), so that -S '\t' means a TAB as it does to awk -F.
+    static func separator(_ typed: [UInt8]) throws(UsageError) -> [UInt8] {
+        guard !typed.isEmpty else {
+            throw UsageError("--separator: the separator cannot be empty", hint: "for example -S , or -S '\\t' for a TAB")
+        }
+        var out: [UInt8] = []
+        var i = 0
+        while i < typed.count {
+            guard typed[i] == UInt8(ascii: "\\"), i + 1 < typed.count else { out.append(typed[i]); i += 1; continue }
+            switch typed[i + 1] {
+            case UInt8(ascii: "t"): out.append(9); i += 2
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); i += 2
+            case UInt8(ascii: "x"):
+                guard i + 3 < typed.count, let hi = Hex.value(typed[i + 2]), let lo = Hex.value(typed[i + 3]) else {
+                    throw UsageError("--separator: \\x must be followed by two hex digits", hint: "for example -S '\\x1f'")
+                }
+                out.append(hi << 4 | lo); i += 4
+            default: out.append(typed[i]); i += 1
+            }
+        }
+        return out
+    }
 }
 
 // MARK: - Near misses

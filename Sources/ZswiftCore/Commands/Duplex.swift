@@ -65,6 +65,7 @@ final class DuplexLoop: DecoderUser {
         var pendingFrom: Int?  // next frame of a message the socket could not take yet
         var lastAttempt: Int?
         var sendMadeNoProgress = false
+        var stuckPolls = 0
         var record = 0
         var inputDone = false
 
@@ -166,11 +167,15 @@ final class DuplexLoop: DecoderUser {
             // 4. wait for the socket, stdin, the monitor or the clock
             try session.output.flush()
             if idle.hasPassed { throw ReceiveCommand.timedOut(session) }
-            let stuck = pendingFrom != nil && pendingFrom == lastAttempt && sendMadeNoProgress
+            // a router is writable when any peer is, not the one a message is for: when that peer's
+            // queue is full, look again after 1, 2, 4, 8, then every 10 ms. Other sockets say
+            // exactly when they take the next message.
+            let stuck = command == .router && pendingFrom != nil && pendingFrom == lastAttempt && sendMadeNoProgress
+            stuckPolls = stuck ? stuckPolls + 1 : 0
             poller.setEvents(socketIndex, pendingFrom != nil && !stuck ? [.readable, .writable] : .readable)
             let wantInput = gateOpen && usesStdin && !inputDone && pendingFrom == nil
             poller.setFD(stdinIndex, wantInput ? session.io.input : -1, wantInput ? .readable : [])
-            var wait = idle.remaining(cap: stuck ? 10 : 1000)
+            var wait = idle.remaining(cap: stuck ? min(1 << (stuckPolls - 1), 10) : 1000)
             if !usesStdin && fixedLeft > 0 && pendingFrom == nil { wait = min(wait, max(0, fixedDue - Clock.now())) }
             do { _ = try poller.poll(timeout: wait) } catch {
                 if error == .interrupted { continue }

@@ -110,7 +110,9 @@ final class ReplyLoop: DecoderUser {
         }
         if case .exec? = invocation.reply {  // metadata lookups cost a map search: only --exec uses them
             peerAddress = message.property("Peer-Address")
-            routingID = message.property("Routing-Id") ?? message.property("Identity")  // 4.3.4 says Identity
+            routingID = (message.propertyBytes("Routing-Id") ?? message.propertyBytes("Identity")).map { id in  // 4.3.4 says Identity
+                id.withUnsafeBytes { Hex.string($0) }
+            }
         }
         while true {
             request.append(message.bytes)

@@ -103,12 +103,8 @@ enum SendCommand {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw Exit.runtime("cannot read --file \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let reader = InputReader(fd: fd, capacity: 64 * 1024)
-        do throws(Exit) {
-            while try reader.fill() {}
-        } catch {
-            throw Exit.runtime("cannot read --file \(path): \(error)")
-        }
+        let reader = InputReader(fd: fd, name: "--file \(path)", capacity: 64 * 1024)
+        while try reader.fill() {}
         return Array(reader.unread)
     }
 

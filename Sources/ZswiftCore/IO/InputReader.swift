@@ -4,14 +4,17 @@ import Glibc
 
 final class InputReader {
     let fd: Int32
+    /// What the input is called in errors: "stdin", or "--file PATH".
+    let name: String
     let buffer: ByteBuffer
     private(set) var start = 0
     private(set) var atEnd = false
     /// Bytes read so far.
     private(set) var total = 0
 
-    init(fd: Int32 = 0, capacity: Int = 256 * 1024) {
+    init(fd: Int32 = 0, name: String = "stdin", capacity: Int = 256 * 1024) {
         self.fd = fd
+        self.name = name
         buffer = ByteBuffer(capacity: capacity)
     }
 
@@ -51,7 +54,7 @@ final class InputReader {
                 _ = Glibc.poll(&p, 1, 1000)
                 try Signals.check()
             default:
-                throw Exit.runtime("cannot read stdin: " + String(cString: strerror(errno)))
+                throw Exit.runtime("cannot read \(name): " + String(cString: strerror(errno)))
             }
         }
     }

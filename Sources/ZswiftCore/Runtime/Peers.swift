@@ -139,7 +139,9 @@ final class Peers {
                 entry.lastReport = now
             }
             retries[event.endpoint] = entry
-        case .acceptFailed, .bindFailed, .closeFailed:
+        case .bindFailed:
+            break  // zmq_bind itself fails too, and Session says why (or binds the resolved host name)
+        case .acceptFailed, .closeFailed:
             diagnostics.warnOnce("\(event.kind.name) \(event.value)", "\(event.kind.name.replacingOccurrences("_", " ")) on \(event.endpoint): \(String(cString: strerror(Int32(bitPattern: event.value))))")
         default:
             break

@@ -14,6 +14,20 @@ public struct StandardIO: Sendable {
         self.output = output
         self.error = error
     }
+
+    /// Puts /dev/null on whichever of fds 0, 1 and 2 the process was started without (`<&-`,
+    /// `>&-`), so that no socket or pipe opened later lands there and is taken for stdin or stdout.
+    /// It is opened in the direction that fails: reading the closed stdin or writing the closed
+    /// stdout then reports "Bad file descriptor" instead of succeeding on the wrong file.
+    public static func reserveStandardDescriptors() {
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let opened = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
+            if opened >= 0 && opened != fd {
+                dup2(opened, fd)
+                close(opened)
+            }
+        }
+    }
 }
 
 /// Counts for --stats.
@@ -83,6 +97,12 @@ final class Session {
             var attempts = 0
             while true {
                 do { try socket.bind(endpoint.address); break } catch {
+                    // libzmq binds *, addresses and interface names, not host names: resolve one
+                    if error == .noDevice || error == .wouldBlock,
+                       let resolved = Session.resolvedBindAddress(endpoint.address, ipv6: invocation.socket.ipv6),
+                       (try? socket.bind(resolved)) != nil {
+                        break
+                    }
                     // a socket just closed may hold its address for a moment (Lazy Pirate reopen)
                     attempts += 1
                     if reopening && error == .addressInUse && attempts < 50 {
@@ -137,12 +157,19 @@ final class Session {
         peers.monitor.stop()
         try? socket.set(.linger, 0)
         socket.close()
+        // connect in a rotated order: the first request of the new socket goes to the next server
+        reopened += 1
+        let binds = invocation.endpoints.filter { $0.role == .bind }
+        let connects = invocation.endpoints.filter { $0.role == .connect }
+        let shift = connects.isEmpty ? 0 : reopened % connects.count
+        let endpoints = binds + connects[shift...] + connects[..<shift]
         (socket, peers) = try Session.open(socketType, context: context, invocation: invocation,
-                                           diagnostics: diagnostics, reopening: true)
+                                           diagnostics: diagnostics, endpoints: endpoints, reopening: true)
         if correlating { try correlateReplies() }
     }
 
     private var correlating = false
+    private var reopened = 0
 
     /// A REQ reopened with the same --identity would be handed a late reply meant for the socket it
     /// replaced: ZMQ_REQ_CORRELATE tags each request with an id the reply must carry back (an extra
@@ -173,9 +200,14 @@ final class Session {
         }
         // libzmq applies ZMQ_MAXMSGSIZE to handshake commands too: only a socket that receives gets it
         if let max = settings.maxMessageSize, command.writesOutput { try socket.set(.maxMessageSize, max) }
-        if command == .sub || command == .xsub {
-            let prefixes = settings.subscriptions.isEmpty && command == .sub ? [[]] : settings.subscriptions
-            for prefix in prefixes { try socket.set(.subscribe, prefix) }
+        if command == .sub {
+            for prefix in settings.subscriptions.isEmpty ? [[]] : settings.subscriptions {
+                try socket.set(.subscribe, prefix)
+            }
+        }
+        // an XSUB subscribes by sending \x01PREFIX; it keeps them and sends them to every new peer
+        if command == .xsub {
+            for prefix in settings.subscriptions { _ = try socket.send([1] + prefix, flags: .dontWait) }
         }
         for custom in settings.custom {
             try custom.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(custom.option.code, raw) }
@@ -198,6 +230,35 @@ final class Session {
         }
     }
 
+    /// A tcp or ws bind address with its host name resolved to a numeric address
+    /// (tcp://localhost:5555 -> tcp://127.0.0.1:5555), or nil when the host does not resolve.
+    static func resolvedBindAddress(_ address: String, ipv6: Bool) -> String? {
+        guard let schemeEnd = address.firstRange(of: "://") else { return nil }
+        let scheme = String(address[..<schemeEnd.lowerBound])
+        guard ["tcp", "ws", "wss"].contains(scheme) else { return nil }
+        var hostPort = address[schemeEnd.upperBound...]
+        var path = ""
+        if scheme != "tcp", let slash = hostPort.firstIndex(of: "/") {
+            path = String(hostPort[slash...])
+            hostPort = hostPort[..<slash]
+        }
+        guard !hostPort.hasPrefix("["), !hostPort.contains(";"), let colon = hostPort.lastIndex(of: ":") else { return nil }
+        let host = String(hostPort[..<colon])
+        var hints = addrinfo()
+        hints.ai_family = ipv6 ? AF_UNSPEC : AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard !host.isEmpty, host != "*", getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
+        defer { freeaddrinfo(result) }
+        var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST) == 0 else {
+            return nil
+        }
+        let numeric = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let shown = first.pointee.ai_family == AF_INET6 ? "[\(numeric)]" : numeric
+        return "\(scheme)://\(shown)\(hostPort[colon...])\(path)"
+    }
+
     static func bindError(_ error: ZMQError, _ endpoint: Endpoint) -> Exit {
         let address = endpoint.address
         switch error {
@@ -206,13 +267,13 @@ final class Session {
         case .addressNotAvailable:
             return .runtime("address not available on this machine: \(address)", hint: "bind an address of this machine, or * for all")
         case .noDevice:
-            return .runtime("no such interface or address: \(address)", hint: "bind an address of this machine, or * for all")
+            return .runtime("no such interface, address or host name: \(address)", hint: "bind an address of this machine, or * for all")
         case .permissionDenied:
             return .runtime("permission denied: \(address)", hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges" : nil)
         case .protocolNotSupported:
             return .runtime("this libzmq has no transport for \(address)")
         case .wouldBlock where address.hasPrefix("tcp://") || address.hasPrefix("ws"):
-            return .runtime("cannot bind \(address): a bind address is *, an IP address or an interface name, not a host name",
+            return .runtime("cannot bind \(address): a bind address is *, an IP address, an interface name or a host name of this machine",
                             hint: "bind 127.0.0.1 for this machine only, or * (:PORT) for every interface")
         default:
             if error.code == ENOENT {
@@ -397,7 +458,11 @@ final class Session {
             finish()
             return
         }
-        let deadline = Deadline(after: linger)
+        var deadline = Deadline(after: linger)
+        // bounded by --timeout, the wait is for progress, as every other --timeout is: it restarts
+        // whenever the peers take more of the queue
+        let idleBound = invocation.lingerSource == "--timeout"
+        var lastQueued = -1
         let started = Clock.now()
         var noticed = false
         var poller = Poller()
@@ -414,11 +479,11 @@ final class Session {
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed {
-                throw Exit.timeout("--linger \(linger) ran out with messages undelivered: no peer completed the handshake at \(connectEndpoints.joined(separator: ", "))")
+                throw Exit.timeout("\(invocation.lingerSource) \(linger) ran out with messages undelivered: no peer completed the handshake at \(connectEndpoints.joined(separator: ", "))")
             }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true
-                diagnostics.note("waiting for a peer at \(connectEndpoints.joined(separator: ", ")) to take the queued messages (--linger bounds this; Ctrl-C gives up)")
+                diagnostics.note("waiting for a peer at \(connectEndpoints.joined(separator: ", ")) to take the queued messages (\(lingerBound))")
             }
             do { _ = try poller.poll(timeout: deadline.remaining(cap: 250)) } catch {
                 if error == .interrupted { continue }
@@ -429,6 +494,8 @@ final class Session {
             try checkSecurity()
             try Signals.check()
             let queued = peers.kernelQueued()
+            if idleBound && queued != lastQueued { deadline = Deadline(after: linger) }
+            lastQueued = queued
             if queued == 0 {
                 emptyChecks += 1
                 if emptyChecks == 2 || peers.fds.isEmpty { break }
@@ -436,11 +503,11 @@ final class Session {
                 emptyChecks = 0
             }
             if deadline.hasPassed {
-                throw Exit.timeout("--linger \(linger) ran out with \(queued) bytes not yet taken by \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s")")
+                throw Exit.timeout("\(invocation.lingerSource) \(linger) ran out with \(queued) bytes not yet taken by \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s")")
             }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true
-                diagnostics.note("waiting for \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s") to take \(queued) queued bytes (--linger bounds this; Ctrl-C gives up)")
+                diagnostics.note("waiting for \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s") to take \(queued) queued bytes (\(lingerBound))")
             }
             // look again soon (the queue usually drains in a few milliseconds), less often on a long drain
             checks += 1
@@ -449,10 +516,23 @@ final class Session {
             }
             try peers.drain()
         }
+        // a connect-side PUB keeps the pipe of a subscriber that has gone, for a reconnect that may
+        // never come: with no subscriber connected, what is left is dropped, as a PUB does by design
+        if (socket.type == .pub || socket.type == .xpub) && peers.fds.isEmpty {
+            if peers.everReady { diagnostics.info("no subscriber is connected any more: what was queued for one that left is dropped (a PUB drops by design)") }
+            finish()
+            return
+        }
         // libzmq lingers without limit: only the deadline decides, so "delivered" can never be a
         // tie between libzmq's timer and ours
         try? socket.set(.linger, -1)
         try terminate(until: deadline, started: started, noticed: noticed)
+    }
+
+    /// What bounds the wait at end of input, for the notice given while it lasts.
+    private var lingerBound: String {
+        invocation.linger == .forever ? "--linger bounds this; Ctrl-C gives up"
+            : "for up to \(invocation.lingerSource) \(invocation.linger); Ctrl-C gives up"
     }
 
     /// Closes everything and waits for libzmq to hand over what it still queues (zmq_ctx_term, on a
@@ -468,14 +548,14 @@ final class Session {
         while !done.isFinished(waitingUpTo: deadline.remaining(cap: 250)) {
             try Signals.check()
             if deadline.hasPassed {
-                throw Exit.timeout("--linger \(invocation.linger) ran out with messages undelivered"
+                throw Exit.timeout("\(invocation.lingerSource) \(invocation.linger) ran out with messages undelivered"
                                    + (endpoints.isEmpty ? "" : " to " + endpoints.joined(separator: ", ")))
             }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true
                 diagnostics.note("waiting for a peer to take the queued messages"
                                  + (endpoints.isEmpty ? "" : " at " + endpoints.joined(separator: ", "))
-                                 + " (--linger bounds this; Ctrl-C gives up)")
+                                 + " (\(lingerBound))")
             }
         }
     }
