@@ -168,14 +168,14 @@ final class DuplexLoop: DecoderUser {
             try session.output.flush()
             if idle.hasPassed { throw ReceiveCommand.timedOut(session) }
             // a router is writable when any peer is, not the one a message is for: when that peer's
-            // queue is full, look again after 1, 2, 4, 8, then every 10 ms. Other sockets say
+            // queue is full, look again every millisecond for 50 ms, then every 10 ms. Other sockets say
             // exactly when they take the next message.
             let stuck = command == .router && pendingFrom != nil && pendingFrom == lastAttempt && sendMadeNoProgress
             stuckPolls = stuck ? stuckPolls + 1 : 0
             poller.setEvents(socketIndex, pendingFrom != nil && !stuck ? [.readable, .writable] : .readable)
             let wantInput = gateOpen && usesStdin && !inputDone && pendingFrom == nil
             poller.setFD(stdinIndex, wantInput ? session.io.input : -1, wantInput ? .readable : [])
-            var wait = idle.remaining(cap: stuck ? min(1 << (stuckPolls - 1), 10) : 1000)
+            var wait = idle.remaining(cap: stuck ? (stuckPolls <= 50 ? 1 : 10) : 1000)
             if !usesStdin && fixedLeft > 0 && pendingFrom == nil { wait = min(wait, max(0, fixedDue - Clock.now())) }
             do { _ = try poller.poll(timeout: wait) } catch {
                 if error == .interrupted { continue }
