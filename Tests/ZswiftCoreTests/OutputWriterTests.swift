@@ -11,11 +11,45 @@ import Testing
     for i in 0..<80 {
         let size = Bool.random(using: &rng) ? Int.random(in: 0...100, using: &rng) : Int.random(in: 0...(3 * OutputWriter.directThreshold), using: &rng)
         let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size)
-        try chunk.withUnsafeBytes { try captured.writer.append($0) }
-        want += chunk
+        let trailer: UInt8? = Bool.random(using: &rng) ? UInt8.random(in: 0...255, using: &rng) : nil
+        try chunk.withUnsafeBytes { try captured.writer.append($0, then: trailer) }
+        want += chunk + (trailer.map { [$0] } ?? [])
         if Int.random(in: 0..<10, using: &rng) == 0 { try captured.writer.flushIfFull() }
     }
     #expect(try captured.contents() == want)
+}
+
+@Test func largeFramesAndTheirTrailersSurvivePartialWritesToANonBlockingPipe() async throws {
+    signal(SIGPIPE, SIG_IGN)
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)  // writev then takes what fits and returns a count
+    let readEnd = fds[0]
+    let reader = Task.detached { () -> [UInt8] in
+        var all: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 7000)  // small reads: the writer keeps meeting a full pipe
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
+            if n <= 0 { return all }
+            all += chunk[0..<n]
+        }
+    }
+    let writer = OutputWriter(fd: fds[1])
+    var want: [UInt8] = []
+    var rng = SplitMix64(seed: 11)
+    for i in 0..<60 {
+        let size = Int.random(in: 0...(6 * OutputWriter.directThreshold), using: &rng)
+        let chunk = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size)
+        let trailer: UInt8? = i % 3 == 0 ? nil : UInt8(ascii: "\n")
+        try chunk.withUnsafeBytes { try writer.append($0, then: trailer) }
+        want += chunk + (trailer.map { [$0] } ?? [])
+    }
+    try writer.flush()
+    close(fds[1])
+    let got = await reader.value
+    close(readEnd)
+    #expect(got.count == want.count)
+    #expect(got == want)
 }
 
 @Test func nothingIsWrittenUntilAFlushOrALargeFrame() throws {

@@ -35,8 +35,7 @@ struct LineEncoder: MessageEncoder {
             let n = message
             diagnostics.warnOnce("delimiter", "message \(n) contains \(name), so line output cannot show where it ends; --out quoted, json or zmtp keep every message exact")
         }
-        try out.append(bytes)
-        if !more { out.buffer.append(delimiter) }
+        try out.append(bytes, then: more ? nil : delimiter)
     }
 }
 

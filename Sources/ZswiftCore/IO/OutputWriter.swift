@@ -32,47 +32,66 @@ final class OutputWriter {
         if buffer.count >= OutputWriter.flushThreshold && fd >= 0 { try flush() }
     }
 
-    /// Appends `bytes`, writing large ones straight through after what is buffered.
+    /// Appends `bytes` and then `trailer` (a message's delimiter), writing a large frame straight
+    /// through together with what is buffered before it and the trailer after it.
     @inline(__always)
-    func append(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
+    func append(_ bytes: UnsafeRawBufferPointer, then trailer: UInt8? = nil) throws(Exit) {
         if bytes.count >= OutputWriter.directThreshold && fd >= 0 {
-            try writeBufferedAnd(bytes)
+            try writeBufferedAnd(bytes, then: trailer)
         } else {
             buffer.append(bytes)
+            if let trailer { buffer.append(trailer) }
         }
     }
 
-    /// Writes what is buffered and then `bytes` with one writev(2) where it can (a large frame
-    /// after a one-byte delimiter would otherwise cost two write calls).
-    private func writeBufferedAnd(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
-        var first = buffer.count
-        var second = 0
-        while first > 0 {
-            var vectors = [iovec(iov_base: buffer.base + (buffer.count - first), iov_len: first),
-                           iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), iov_len: bytes.count)]
-            let n = writev(fd, &vectors, 2)
-            if n < 0 {
-                switch errno {
-                case EINTR: try Signals.check(); continue
-                case EAGAIN:
-                    var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                    _ = Glibc.poll(&p, 1, 1000)
-                    try Signals.check()
-                    continue
-                case EPIPE: throw Exit.outputClosed
-                default: throw Exit.runtime("cannot write to stdout: " + String(cString: strerror(errno)))
+    /// One byte that outlives a writev(2) call: the trailer after a large frame.
+    private let trailerByte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    deinit { trailerByte.deallocate() }
+
+    /// Writes what is buffered, `bytes` and the trailer with one writev(2) where it can (otherwise
+    /// a large frame between one-byte delimiters costs three write calls).
+    private func writeBufferedAnd(_ bytes: UnsafeRawBufferPointer, then trailer: UInt8?) throws(Exit) {
+        trailerByte.pointee = trailer ?? 0
+        var vectors = (iovec(iov_base: buffer.base, iov_len: buffer.count),
+                       iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), iov_len: bytes.count),
+                       iovec(iov_base: trailerByte, iov_len: trailer == nil ? 0 : 1))
+        try withUnsafeMutableBytes(of: &vectors) { (raw) throws(Exit) in
+            let all = raw.bindMemory(to: iovec.self)
+            var first = 0  // the first vector not yet written whole
+            while true {
+                while first < 3 && all[first].iov_len == 0 { first += 1 }
+                if first == 3 { break }
+                let n = writev(fd, all.baseAddress! + first, Int32(3 - first))
+                if n < 0 {
+                    switch errno {
+                    case EINTR: try Signals.check(); continue
+                    case EAGAIN:
+                        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        _ = Glibc.poll(&p, 1, 1000)
+                        try Signals.check()
+                        continue
+                    case EPIPE: throw Exit.outputClosed
+                    default: throw Exit.runtime("cannot write to stdout: " + String(cString: strerror(errno)))
+                    }
                 }
-            }
-            if n >= first {
-                second = n - first
-                first = 0
-            } else {
-                first -= n
-                try Signals.check()
+                var left = n
+                while left > 0 {
+                    let length = all[first].iov_len
+                    if left >= length {
+                        left -= length
+                        all[first].iov_len = 0
+                        first += 1
+                    } else {
+                        all[first].iov_base += left
+                        all[first].iov_len -= left
+                        left = 0
+                    }
+                }
+                // a write interrupted after some progress returns a count, not EINTR
+                if first < 3 { try Signals.check() }
             }
         }
         buffer.count = 0
-        if second < bytes.count { try writeAll(UnsafeRawBufferPointer(rebasing: bytes[second...])) }
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
