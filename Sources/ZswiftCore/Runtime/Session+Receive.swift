@@ -62,8 +62,10 @@ extension Session {
     /// poll(2) on the socket's and the monitor's ZMQ_FD and on stdout, with no timeout unless
     /// `deadline` sets one. zmq_poll would cost six syscalls a wait here (a first pass with
     /// timeout 0, ZMQ_EVENTS before and after for each socket), a finite timeout arms a kernel
-    /// timer on every call; this is libzmq's own integration pattern: ZMQ_EVENTS once (it takes
-    /// every pending command, so an edge the fd already signalled is not lost), then poll(2).
+    /// timer on every call; this is libzmq's own integration pattern: take every pending command
+    /// first, so that an edge the fd already signalled is not lost, then poll(2). The
+    /// non-blocking receive that found nothing has just done that (a non-blocking zmq_msg_recv
+    /// processes the commands before it says EAGAIN), so ZMQ_EVENTS would only repeat it.
     /// Signals, security failures, monitor events and a reader that left stdout are answered as
     /// they happen. Returns false when the deadline passed.
     func receiveBlocking(_ message: inout Message, until deadline: Deadline) throws(Exit) -> Bool {
@@ -85,7 +87,6 @@ extension Session {
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed { return false }
-            if socket.events.contains(.readable) { continue }
             if waitFDsSocket !== socket {
                 waitFDs = [pollfd(fd: (try? socket.get(.fileDescriptor)) ?? -1, events: Int16(POLLIN), revents: 0),
                            pollfd(fd: (try? peers.monitor.socket.get(.fileDescriptor)) ?? -1, events: Int16(POLLIN), revents: 0),
