@@ -62,20 +62,15 @@ public enum Zswift {
         return ExitStatus.usage.rawValue
     }
 
+    /// Writes help, version or generated text through the one output writer.
     static func write(_ text: String, to fd: Int32, _ diagnostics: Diagnostics) -> Int32 {
-        var bytes = Array(text.utf8)
-        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return errno == EPIPE }
-                offset += n
-            }
-            return true
+        let output = OutputWriter(fd: fd)
+        output.buffer.append(Array(text.utf8))
+        do { try output.flush() } catch {
+            if case let .failed(_, message, hint) = error { diagnostics.error(message, hint: hint) }
+            return error.status  // a reader that left (| head -1) is a quiet success
         }
-        if !ok { diagnostics.error("cannot write stdout: " + String(cString: strerror(errno))) }
-        return ok ? 0 : 1
+        return ExitStatus.success.rawValue
     }
 
     /// The process's arguments as raw bytes (CommandLine.arguments would repair invalid UTF-8).

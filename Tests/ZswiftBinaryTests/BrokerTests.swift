@@ -15,22 +15,8 @@ private func startBroker(_ options: [String]) throws -> (broker: Process, fronte
     return (broker, frontend, backend)
 }
 
-/// Pumps `processes` until `condition` holds; throws when `seconds` pass first.
-private func waitUntil(_ what: String, within seconds: Double, pumping processes: [Process],
-                       _ condition: () -> Bool) throws {
-    let deadline = Clock.milliseconds() + Int(seconds * 1000)
-    while !condition() {
-        if Clock.milliseconds() > deadline { throw SubprocessError("\(what) did not happen within \(seconds)s") }
-        for process in processes { process.pump(waitMilliseconds: max(1, 20 / processes.count)) }
-    }
-}
-
 private func outLines(_ process: Process) -> [String] { lines(String(decoding: process.stdout, as: UTF8.self)) }
 private func errText(_ process: Process) -> String { String(decoding: process.stderr, as: UTF8.self) }
-
-private func occurrences(of needle: String, in haystack: String) -> Int {
-    haystack.split(separator: "\n").filter { $0.contains(needle) }.count
-}
 
 /// How many peers the broker (-v) accepted on `endpoint`.
 private func accepted(on endpoint: String, _ broker: Process) -> Int {

@@ -66,3 +66,18 @@ func lines(_ text: String) -> [String] { text.split(separator: "\n", omittingEmp
 extension Array where Element == String {
     func dropLastIfEmpty() -> [String] { last == "" ? Array(dropLast()) : self }
 }
+
+/// Pumps `processes` until `condition` holds; throws when `seconds` pass first.
+func waitUntil(_ what: String, within seconds: Double, pumping processes: [Process],
+               _ condition: () -> Bool) throws {
+    let deadline = Clock.milliseconds() + Int(seconds * 1000)
+    while !condition() {
+        if Clock.milliseconds() > deadline { throw SubprocessError("\(what) did not happen within \(seconds)s") }
+        for process in processes { process.pump(waitMilliseconds: max(1, 20 / processes.count)) }
+    }
+}
+
+/// How many lines of `haystack` contain `needle`.
+func occurrences(of needle: String, in haystack: String) -> Int {
+    haystack.split(separator: "\n").filter { $0.contains(needle) }.count
+}

@@ -26,21 +26,7 @@ private func pyzmqClient(_ endpoint: String, _ requests: [[[UInt8]]], timeout: D
     return client.wait(within: timeout * Double(requests.count) + 10)
 }
 
-/// Pumps `processes` until `condition` holds; throws when `seconds` pass first.
-private func waitUntil(_ what: String, within seconds: Double, pumping processes: [Process],
-                       _ condition: () -> Bool) throws {
-    let deadline = Clock.milliseconds() + Int(seconds * 1000)
-    while !condition() {
-        if Clock.milliseconds() > deadline { throw SubprocessError("\(what) did not happen within \(seconds)s") }
-        for process in processes { process.pump(waitMilliseconds: max(1, 20 / processes.count)) }
-    }
-}
-
 private func text(_ s: String) -> [UInt8] { Array(s.utf8) }
-
-private func occurrences(of needle: String, in haystack: String) -> Int {
-    haystack.split(separator: "\n").filter { $0.contains(needle) }.count
-}
 
 private func stop(_ process: Process) {
     process.signal(SIGKILL)

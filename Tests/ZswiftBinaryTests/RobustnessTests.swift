@@ -216,3 +216,12 @@ func oddArgumentsAreErrorsNotCrashes(arguments: [String], status: Int32) throws 
     let option = try zswift(["push", "-c", ":5999", "-o", "sndhwm=abc"])
     #expect(option.status == 2 && option.err.contains("hint: for example -o sndhwm=1000"), "\(option)")
 }
+
+@Test func helpAndVersionSayWhyTheyCouldNotWriteStdout() throws {
+    let closed = try shell(#"exec "$Z" --version >&-"#, within: 10)
+    #expect(closed.status == 1 && closed.err.contains("cannot write to stdout: Bad file descriptor"), "\(closed)")
+    let full = try shell(#"exec "$Z" --help >/dev/full"#, within: 10)
+    #expect(full.status == 1 && full.err.contains("cannot write to stdout: No space left on device"), "\(full)")
+    let gone = try shell(#""$Z" --help | head -c 1 >/dev/null"#, within: 10)
+    #expect(gone.status == 0 && gone.err.isEmpty, "\(gone)")
+}

@@ -22,8 +22,7 @@ final class OutputWriter {
     /// Writes out what is buffered.
     func flush() throws(Exit) {
         guard buffer.count > 0, fd >= 0 else { return }
-        try writeAll(buffer.bytes(0, buffer.count))
-        buffer.count = 0
+        try writeBuffered()
     }
 
     /// Flushes when the buffer is full enough.
@@ -37,7 +36,7 @@ final class OutputWriter {
     @inline(__always)
     func append(_ bytes: UnsafeRawBufferPointer, then trailer: UInt8? = nil) throws(Exit) {
         if bytes.count >= OutputWriter.directThreshold && fd >= 0 {
-            try writeBufferedAnd(bytes, then: trailer)
+            try writeBuffered(and: bytes, then: trailer)
         } else {
             buffer.append(bytes)
             if let trailer { buffer.append(trailer) }
@@ -48,12 +47,13 @@ final class OutputWriter {
     private let trailerByte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
     deinit { trailerByte.deallocate() }
 
-    /// Writes what is buffered, `bytes` and the trailer with one writev(2) where it can (otherwise
-    /// a large frame between one-byte delimiters costs three write calls).
-    private func writeBufferedAnd(_ bytes: UnsafeRawBufferPointer, then trailer: UInt8?) throws(Exit) {
+    /// Writes what is buffered, then `bytes` and the trailer, with one writev(2) where it can
+    /// (otherwise a large frame between one-byte delimiters costs three write calls), and empties
+    /// the buffer. A reader that went away is Exit.outputClosed; any other failure is an error.
+    private func writeBuffered(and bytes: UnsafeRawBufferPointer? = nil, then trailer: UInt8? = nil) throws(Exit) {
         trailerByte.pointee = trailer ?? 0
         var vectors = (iovec(iov_base: buffer.base, iov_len: buffer.count),
-                       iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), iov_len: bytes.count),
+                       iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes?.baseAddress), iov_len: bytes?.count ?? 0),
                        iovec(iov_base: trailerByte, iov_len: trailer == nil ? 0 : 1))
         try withUnsafeMutableBytes(of: &vectors) { (raw) throws(Exit) in
             let all = raw.bindMemory(to: iovec.self)
@@ -92,30 +92,5 @@ final class OutputWriter {
             }
         }
         buffer.count = 0
-    }
-
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Exit) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n >= 0 {
-                offset += n
-                // a write interrupted after some progress returns a count, not EINTR
-                if offset < bytes.count { try Signals.check() }
-                continue
-            }
-            switch errno {
-            case EINTR:
-                try Signals.check()
-            case EAGAIN:
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                _ = Glibc.poll(&p, 1, 1000)
-                try Signals.check()
-            case EPIPE:
-                throw Exit.outputClosed
-            default:
-                throw Exit.runtime("cannot write to stdout: " + String(cString: strerror(errno)))
-            }
-        }
     }
 }
