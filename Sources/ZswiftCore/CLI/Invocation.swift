@@ -65,8 +65,10 @@ struct Invocation: Sendable {
     var timeout: Interval?
     /// The bound on the wait for delivery at end of input: --linger, else --timeout, else none.
     var linger: Interval
+    /// Whether `linger` is --timeout's (no --linger given): then it bounds a wait for progress.
+    var lingerIsTimeout: Bool
     /// The flag that set `linger`, for messages ("--linger 2s ran out ...").
-    var lingerSource: String
+    var lingerSource: String { lingerIsTimeout ? "--timeout" : "--linger" }
     var waitPeers: Int?
     var waitSubscribers: Int?
     var socket: SocketSettings
@@ -212,7 +214,7 @@ struct Invocation: Sendable {
         delay = raw.delay
         timeout = raw.timeout
         linger = raw.linger ?? raw.timeout ?? .forever
-        lingerSource = raw.linger != nil || raw.timeout == nil ? "--linger" : "--timeout"
+        lingerIsTimeout = raw.linger == nil && raw.timeout != nil
         waitPeers = raw.waitPeers
         waitSubscribers = raw.waitSubscribers
 

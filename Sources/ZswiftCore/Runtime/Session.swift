@@ -218,16 +218,29 @@ final class Session {
     static func resolveHosts(_ endpoints: [Endpoint]) throws(Exit) {
         for endpoint in endpoints {
             guard let host = endpoint.hostToResolve else { continue }
-            var hints = addrinfo()
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-            var result: UnsafeMutablePointer<addrinfo>?
-            let rc = getaddrinfo(host, nil, &hints, &result)
-            if rc != 0 {
-                throw Exit.runtime("unknown host '\(host)' in \(endpoint.address): \(String(cString: gai_strerror(rc)))",
+            if case let .failure(failure) = lookUp(host, family: AF_UNSPEC) {
+                throw Exit.runtime("unknown host '\(host)' in \(endpoint.address): \(failure.reason)",
                                    hint: "check the name, or give an IP address")
             }
-            freeaddrinfo(result)
         }
+    }
+
+    struct LookupFailure: Error { let reason: String }
+
+    /// The first address `host` resolves to, in numeric form ("127.0.0.1", "[::1]").
+    static func lookUp(_ host: String, family: Int32) -> Result<String, LookupFailure> {
+        var hints = addrinfo()
+        hints.ai_family = family
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, nil, &hints, &result)
+        guard rc == 0, let first = result else { return .failure(LookupFailure(reason: String(cString: gai_strerror(rc)))) }
+        defer { freeaddrinfo(result) }
+        var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let named = getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST)
+        guard named == 0 else { return .failure(LookupFailure(reason: String(cString: gai_strerror(named)))) }
+        let numeric = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return .success(first.pointee.ai_family == AF_INET6 ? "[\(numeric)]" : numeric)
     }
 
     /// A tcp or ws bind address with its host name resolved to a numeric address
@@ -244,19 +257,10 @@ final class Session {
         }
         guard !hostPort.hasPrefix("["), !hostPort.contains(";"), let colon = hostPort.lastIndex(of: ":") else { return nil }
         let host = String(hostPort[..<colon])
-        var hints = addrinfo()
-        hints.ai_family = ipv6 ? AF_UNSPEC : AF_INET
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        guard !host.isEmpty, host != "*", getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return nil }
-        defer { freeaddrinfo(result) }
-        var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        guard getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST) == 0 else {
+        guard !host.isEmpty, host != "*", case let .success(numeric) = lookUp(host, family: ipv6 ? AF_UNSPEC : AF_INET) else {
             return nil
         }
-        let numeric = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let shown = first.pointee.ai_family == AF_INET6 ? "[\(numeric)]" : numeric
-        return "\(scheme)://\(shown)\(hostPort[colon...])\(path)"
+        return "\(scheme)://\(numeric)\(hostPort[colon...])\(path)"
     }
 
     static func bindError(_ error: ZMQError, _ endpoint: Endpoint) -> Exit {
@@ -461,7 +465,6 @@ final class Session {
         var deadline = Deadline(after: linger)
         // bounded by --timeout, the wait is for progress, as every other --timeout is: it restarts
         // whenever the peers take more of the queue
-        let idleBound = invocation.lingerSource == "--timeout"
         var lastQueued = -1
         let started = Clock.now()
         var noticed = false
@@ -494,7 +497,7 @@ final class Session {
             try checkSecurity()
             try Signals.check()
             let queued = peers.kernelQueued()
-            if idleBound && queued != lastQueued { deadline = Deadline(after: linger) }
+            if invocation.lingerIsTimeout && queued != lastQueued { deadline = Deadline(after: linger) }
             lastQueued = queued
             if queued == 0 {
                 emptyChecks += 1
