@@ -165,7 +165,7 @@ final class DuplexLoop: DecoderUser {
             }
 
             // 4. wait for the socket, stdin, the monitor or the clock
-            try session.output.flush()
+            if try session.flushOutput(postponing: &idle) { continue }
             if idle.hasPassed { throw ReceiveCommand.timedOut(session) }
             // a router is writable when any peer is, not the one a message is for: when that peer's
             // queue is full, look again every millisecond for 50 ms, then every 10 ms. Other sockets say

@@ -26,7 +26,15 @@ struct Deadline {
 
     static let never = Deadline(after: nil)
 
+    private init(at: Int?) { self.at = at }
+
     var hasPassed: Bool { at.map { Clock.now() >= $0 } ?? false }
+
+    /// The same deadline `milliseconds` later: for time that was not spent waiting (a receiver
+    /// blocked writing to a slow stdout has not been listening in silence).
+    func postponed(by milliseconds: Int) -> Deadline {
+        Deadline(at: at.map { $0 + max(0, milliseconds) })
+    }
 
     /// Milliseconds left, capped at `cap` (for polling in slices), -1 for "no deadline and no cap".
     func remaining(cap: Int? = nil) -> Int {

@@ -25,6 +25,9 @@ final class OutputWriter {
         try writeBuffered()
     }
 
+    /// Whether a flush would write anything.
+    var hasBuffered: Bool { buffer.count > 0 && fd >= 0 }
+
     /// Flushes when the buffer is full enough.
     @inline(__always)
     func flushIfFull() throws(Exit) {

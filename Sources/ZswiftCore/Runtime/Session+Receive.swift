@@ -79,11 +79,13 @@ extension Session {
                 }
             }
         }
+        var deadline = deadline
         while true {
             do { if try socket.receive(&message, dontWait: true) { return true } } catch {
                 if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
             }
-            try output.flush()
+            // look at the socket again after a flush: more may have come while stdout was slow
+            if try flushOutput(postponing: &deadline) { continue }
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed { return false }
@@ -101,6 +103,17 @@ extension Session {
             if waitFDs[1].revents != 0 { try peers.drain() }
             if waitFDs[2].revents & Int16(POLLERR | POLLHUP) != 0 { throw Exit.outputClosed }
         }
+    }
+
+    /// Writes out what is buffered for stdout, if anything, and moves `deadline` on by the time
+    /// that took: time spent blocked on a slow reader of stdout is not silence on the socket.
+    /// Returns whether anything was written.
+    func flushOutput(postponing deadline: inout Deadline) throws(Exit) -> Bool {
+        guard output.hasBuffered else { return false }
+        let started = Clock.now()
+        try output.flush()
+        deadline = deadline.postponed(by: Clock.now() - started)
+        return true
     }
 
     /// Whether a wait must also watch monitor events and stdout: with -v or --events (they report
