@@ -153,3 +153,37 @@ func aSignalEndsABlockedReceiverPromptlyWithItsStatus(signal: Int32, status: Int
     let got = slow.wait(within: 60)
     #expect(got.out == "1000000 1000000\n", "\(got)")
 }
+
+@Test(arguments: [("dealer", "router"), ("pair", "pair")])
+func aBidirectionalCommandWhosePeerLeftBeforeCountIsStatusThree(command: String, server: String) throws {
+    let (peer, endpoint) = try startBound(server, ["-n", "1", "-t", "10s"])
+    peer.closeInput()
+    let r = try zswift([command, "-c", endpoint, "-n", "1", "-t", "10s"], input: "hi\n")
+    #expect(r.status == 3, "\(r)")
+    #expect(r.err.contains("received 0 of 1 messages: every peer has gone"), "\(r)")
+    #expect(peer.wait(within: 10).status == 0)
+}
+
+@Test func twoPairsThatBothReachTheEndOfTheirInputBothEndWithQuitAfter() throws {
+    let (first, endpoint) = try startBound("pair", ["-q", "500ms"])
+    try first.write("hi\n")
+    first.closeInput()
+    let second = try zswift(["pair", "-c", endpoint, "-q", "500ms"], input: "yo\n")
+    #expect(second.status == 0 && second.out == "hi\n", "\(second)")
+    let r = first.wait(within: 10)
+    #expect(r.status == 0 && r.out == "yo\n", "\(r)")
+}
+
+@Test func quitAfterRestartsWithEachArrivalAndCountsAgainstCount() throws {
+    // the peer sends three messages 300 ms apart: -q 1s outlasts the gaps and sees all three,
+    // but -n 4 was not reached, which is status 3
+    let (dealer, endpoint) = try startBound("dealer", ["-q", "1s", "-n", "4", "--identity", "d"])
+    dealer.closeInput()
+    let r = try shell("""
+        for i in 1 2 3; do printf '64\\t%s\\n' $i; sleep 0.3; done | "$Z" router -c \(endpoint) --wait-peers 1 -t 5s -q 3s
+        """)
+    #expect(r.status == 0, "\(r)")
+    let got = dealer.wait(within: 10)
+    #expect(got.status == 3 && got.out == "1\n2\n3\n", "\(got)")
+    #expect(got.err.contains("received 3 of 4 messages: nothing arrived for --quit-after 1s after end of input"), "\(got)")
+}

@@ -76,6 +76,10 @@ extension Flag {
         Flag("linger", value: "DURATION", .delivery, for: .sockets,
              summary: "bound the wait for delivery at end of input (default: --timeout)",
              doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait (without it, --timeout does; without either, it lasts until delivery or Ctrl-C): when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
+        /// -q/--quit-after
+        Flag("quit-after", short: "q", value: "DURATION", .delivery, for: CommandSet(.pair, .dealer, .router, .xpub, .xsub),
+             summary: "after end of input, exit once nothing arrived for DURATION",
+             doc: "Once stdin has ended (or the --data/--file message was sent) and the socket has taken every message, exits 0 when nothing has arrived for DURATION, like nc -q: two peers that both reach the end of their input both end. 0 ends as soon as the input is sent. What was sent is still delivered first (see --linger). With --count, fewer messages than N is status 3.") { raw, v throws(UsageError) in raw.quitAfter = try Interval.parse(v.text, flag: "quit-after") },
         /// --wait-peers
         Flag("wait-peers", value: "N", .delivery, for: CommandSet(.push, .pair, .xsub, .req, .dealer, .router),
              summary: "hold the first send until N peers are connected",

@@ -71,6 +71,8 @@ struct Invocation: Sendable {
     var lingerSource: String { lingerIsTimeout ? "--timeout" : "--linger" }
     var waitPeers: Int?
     var waitSubscribers: Int?
+    /// -q: after end of input, how long a bidirectional command waits for more to arrive.
+    var quitAfter: Interval?
     var socket: SocketSettings
     var legacyZMTP: Bool
     var verbosity: Int
@@ -216,6 +218,7 @@ struct Invocation: Sendable {
         linger = raw.linger ?? raw.timeout ?? .forever
         lingerIsTimeout = raw.linger == nil && raw.timeout != nil
         waitPeers = raw.waitPeers
+        quitAfter = raw.quitAfter
         waitSubscribers = raw.waitSubscribers
 
         var socket = SocketSettings()

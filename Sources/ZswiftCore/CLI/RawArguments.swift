@@ -35,6 +35,7 @@ struct RawArguments: Sendable {
 
     var timeout: Interval?
     var linger: Interval?
+    var quitAfter: Interval?
     var waitPeers: Int?
     var waitSubscribers: Int?
 

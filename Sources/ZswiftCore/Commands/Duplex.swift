@@ -91,6 +91,7 @@ final class DuplexLoop: DecoderUser {
 
         let gateDeadline = Deadline(after: invocation.timeout)
         var idle = Deadline(after: invocation.timeout)
+        var quiet: Deadline?  // -q: from the end of input, restarted by each arrival
         let transform: ((inout Message) -> Void)? = command == .xpub ? { [unowned self] in self.showSubscription(&$0) } : nil
 
         var poller = Poller()
@@ -106,6 +107,7 @@ final class DuplexLoop: DecoderUser {
             // 1. everything that is waiting goes to stdout
             if try session.receiveWaiting(&encoder, &message, limit: limit, transform: transform) > 0 {
                 idle = Deadline(after: invocation.timeout)
+                quiet = nil
             }
             if let limit, session.stats.receivedMessages >= limit { return }
 
@@ -160,12 +162,27 @@ final class DuplexLoop: DecoderUser {
                     _ = try session.receiveWaiting(&encoder, &message, limit: limit, transform: transform)
                     continue
                 }
+                if let short = ReceiveCommand.shortOfCount(session, "every peer has gone") { throw short }
                 session.diagnostics.info("end of input and no peer left")
                 return
             }
+            // ... or, with -q, when nothing arrived for that long after it
+            if inputDone && pendingFrom == nil, let quitAfter = invocation.quitAfter {
+                let deadline = quiet ?? Deadline(after: quitAfter)
+                if deadline.hasPassed {
+                    if let short = ReceiveCommand.shortOfCount(session, "nothing arrived for --quit-after \(quitAfter) after end of input") { throw short }
+                    session.diagnostics.info("nothing arrived for --quit-after \(quitAfter) after end of input")
+                    return
+                }
+                quiet = deadline
+            }
 
             // 4. wait for the socket, stdin, the monitor or the clock
-            if try session.flushOutput(postponing: &idle) { continue }
+            if let spent = try session.flushOutput() {
+                idle = idle.postponed(by: spent)
+                quiet = quiet?.postponed(by: spent)
+                continue
+            }
             if idle.hasPassed { throw ReceiveCommand.timedOut(session) }
             // a router is writable when any peer is, not the one a message is for: when that peer's
             // queue is full, look again every millisecond for 50 ms, then every 10 ms. Other sockets say
@@ -177,6 +194,7 @@ final class DuplexLoop: DecoderUser {
             poller.setFD(stdinIndex, wantInput ? session.io.input : -1, wantInput ? .readable : [])
             var wait = idle.remaining(cap: stuck ? (stuckPolls <= 50 ? 1 : 10) : 1000)
             if !usesStdin && fixedLeft > 0 && pendingFrom == nil { wait = min(wait, max(0, fixedDue - Clock.now())) }
+            if let quiet { wait = min(wait, quiet.remaining()) }
             do { _ = try poller.poll(timeout: wait) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")

@@ -25,7 +25,13 @@ enum ReceiveCommand {
             return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)")
         }
         return .timeout(got == 0 ? "no message arrived within --timeout \(invocation.timeout!)"
-                                 : "nothing more arrived within --timeout \(invocation.timeout!) (after \(got) messages)")
+                                 : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Session.count(got, "message")))")
+    }
+
+    /// The error for a run that ends (`why`) before --count messages arrived, or nil when they did.
+    static func shortOfCount(_ session: Session, _ why: String) -> Exit? {
+        guard let count = session.invocation.count, session.stats.receivedMessages < count else { return nil }
+        return .timeout("received \(session.stats.receivedMessages) of \(count) messages: \(why)")
     }
 }
 

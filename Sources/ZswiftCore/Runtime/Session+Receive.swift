@@ -85,7 +85,10 @@ extension Session {
                 if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
             }
             // look at the socket again after a flush: more may have come while stdout was slow
-            if try flushOutput(postponing: &deadline) { continue }
+            if let spent = try flushOutput() {
+                deadline = deadline.postponed(by: spent)
+                continue
+            }
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed { return false }
@@ -105,15 +108,14 @@ extension Session {
         }
     }
 
-    /// Writes out what is buffered for stdout, if anything, and moves `deadline` on by the time
-    /// that took: time spent blocked on a slow reader of stdout is not silence on the socket.
-    /// Returns whether anything was written.
-    func flushOutput(postponing deadline: inout Deadline) throws(Exit) -> Bool {
-        guard output.hasBuffered else { return false }
+    /// Writes out what is buffered for stdout, if anything, and returns the milliseconds that
+    /// took (nil when there was nothing to write): time spent blocked on a slow reader of stdout
+    /// is not silence on the socket, so callers move their deadlines on by it.
+    func flushOutput() throws(Exit) -> Int? {
+        guard output.hasBuffered else { return nil }
         let started = Clock.now()
         try output.flush()
-        deadline = deadline.postponed(by: Clock.now() - started)
-        return true
+        return Clock.now() - started
     }
 
     /// Whether a wait must also watch monitor events and stdout: with -v or --events (they report
