@@ -225,3 +225,47 @@ func oddArgumentsAreErrorsNotCrashes(arguments: [String], status: Int32) throws 
     let gone = try shell(#""$Z" --help | head -c 1 >/dev/null"#, within: 10)
     #expect(gone.status == 0 && gone.err.isEmpty, "\(gone)")
 }
+
+@Test(arguments: ["regular file", "symbolic link", "directory", "named pipe"])
+func bindingAnIpcPathWhereAFileIsRefusesAndLeavesTheFileAlone(kind: String) throws {
+    let dir = Paths.temporaryDirectory()
+    let path = dir + "/f"
+    let make = switch kind {
+    case "regular file": "echo data > \(path)"
+    case "symbolic link": "echo data > \(dir)/target && ln -s \(dir)/target \(path)"
+    case "directory": "mkdir \(path) && echo data > \(path)/inside"
+    default: "mkfifo \(path)"
+    }
+    #expect(try shell(make).status == 0)
+    let r = try zswift(["pull", "-b", "ipc://" + path, "-t", "300ms"])
+    #expect(r.status == 1, "\(r)")
+    #expect(r.err.contains("\(path) is a \(kind), not a socket"), "\(r)")
+    #expect(r.err.contains("hint: bind another path"), "\(r)")
+    // the same kind of file is still there, with what it held
+    let left = try shell("stat -c %F \(path); " + (kind == "named pipe" ? "" : "cat \(kind == "directory" ? path + "/inside" : path)"))
+    #expect(left.out == (kind == "named pipe" ? "fifo\n" : "\(kind)\ndata\n"), "\(left)")
+}
+
+@Test func bindingAnIpcPathWhereAStaleSocketIsReplacesIt() throws {
+    let dir = Paths.temporaryDirectory()
+    let path = dir + "/s"
+    // a socket file whose process has gone (bound, closed, never unlinked)
+    #expect(try run(["python3", "-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()", path]).status == 0)
+    let (pull, _) = (try startZswift(["pull", "-b", "ipc://" + path, "-n", "1", "-v", "-t", "10s"]), 0)
+    try pull.waitForStderr("bound to", within: 10)
+    _ = try zswift(["push", "-c", "ipc://" + path, "-d", "here"])
+    #expect(pull.wait(within: 10).out == "here\n")
+}
+
+@Test func aStaleSocketInADirectoryThatCannotBeWrittenIsNotCalledAnAddressInUse() throws {
+    // run as nobody: root may write anywhere
+    guard getuid() == 0 else { return }
+    let dir = Paths.temporaryDirectory()
+    let path = dir + "/s"
+    #expect(try run(["python3", "-c", "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()", path]).status == 0)
+    #expect(try shell("chmod 755 \(dir)").status == 0)
+    let r = try run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", Paths.zswift, "pull", "-b", "ipc://" + path, "-t", "300ms"])
+    #expect(r.status == 1, "\(r)")
+    #expect(r.err.contains("its directory is not writable"), "\(r)")
+    #expect(!r.err.contains("address already in use"), "\(r)")
+}

@@ -89,10 +89,9 @@ final class Session {
             throw Exit.runtime("cannot set up the socket: \(error)")
         }
         for endpoint in endpoints where endpoint.role == .bind {
-            if !reopening, let path = Session.ipcPath(endpoint), Session.somebodyListens(at: path) {
+            do throws(Exit) { try IPCPath.checkBindable(endpoint, reopening: reopening) } catch {
                 socket.close()
-                throw Exit.runtime("address already in use: \(endpoint.address)",
-                                   hint: "another process is serving that path; pick another")
+                throw error
             }
             var attempts = 0
             while true {
@@ -124,32 +123,6 @@ final class Session {
             if !reopening { diagnostics.info("connecting to \(endpoint.address)") }
         }
         return (socket, peers)
-    }
-
-    /// The filesystem path of an ipc endpoint (not abstract "@name", not "*").
-    static func ipcPath(_ endpoint: Endpoint) -> String? {
-        guard endpoint.address.hasPrefix("ipc://") else { return nil }
-        let path = String(endpoint.address.dropFirst(6))
-        return path == "*" || path.hasPrefix("@") ? nil : path
-    }
-
-    /// Whether a process accepts connections on the unix socket at `path` (libzmq would unlink it
-    /// and bind anew, silently taking the path over).
-    static func somebodyListens(at path: String) -> Bool {
-        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
-        }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        return rc == 0
     }
 
     /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate step).
@@ -267,13 +240,16 @@ final class Session {
         let address = endpoint.address
         switch error {
         case .addressInUse:
-            return .runtime("address already in use: \(address)", hint: "another process has it; pick another port, or * for any free one")
+            return .runtime("address already in use: \(address)",
+                            hint: address.hasPrefix("ipc://") ? "another process has it; pick another path" : "another process has it; pick another port, or * for any free one")
         case .addressNotAvailable:
             return .runtime("address not available on this machine: \(address)", hint: "bind an address of this machine, or * for all")
         case .noDevice:
             return .runtime("no such interface, address or host name: \(address)", hint: "bind an address of this machine, or * for all")
         case .permissionDenied:
-            return .runtime("permission denied: \(address)", hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges" : nil)
+            return .runtime("permission denied: \(address)",
+                            hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges"
+                                : address.hasPrefix("ipc://") ? "an ipc path must be in a directory you can write" : nil)
         case .protocolNotSupported:
             return .runtime("this libzmq has no transport for \(address)")
         case .wouldBlock where address.hasPrefix("tcp://") || address.hasPrefix("ws"):
