@@ -186,7 +186,7 @@ extension Flag {
         /// --max-msg-size
         Flag("max-msg-size", value: "BYTES", .socket, for: .all,
              summary: "refuse messages larger than BYTES",
-             doc: "Sets ZMQ_MAXMSGSIZE: a peer that sends a larger message is disconnected (libzmq's rule: that message and the next are lost and the sender is not told; -v reports the disconnection). A sender refuses to send a frame larger than BYTES: it delivers the messages before it, reports the record and exits 1. libzmq checks handshake commands against the limit too, so a receiving socket takes at least 512.") { raw, v throws(UsageError) in raw.maxMessageSize = try Values.bytes(v.text, flag: "max-msg-size") },
+             doc: "Sets ZMQ_MAXMSGSIZE: a peer that sends a larger message is disconnected (libzmq's rule: that message and the next are lost and the sender is not told; -v reports the disconnection). A sender refuses to send a frame larger than BYTES: it delivers the messages before it, reports the record and exits 1. BYTES also bounds what is read for one message (an input record, a --file, the output of an --exec command; 256 MiB when not given), so input without end (--file /dev/zero) fails at the limit in bounded memory instead of growing for ever. libzmq checks handshake commands against the limit too, so a receiving socket takes at least 512.") { raw, v throws(UsageError) in raw.maxMessageSize = try Values.bytes(v.text, flag: "max-msg-size") },
         /// --ipv6
         Flag("ipv6", .socket, for: .all,
              summary: "use IPv6 as well as IPv4 on tcp endpoints",

@@ -88,6 +88,26 @@ struct Invocation: Sendable {
     /// socket type and an identity of up to 255 bytes, and libzmq checks it against the limit too.
     static let smallestReceiveLimit: Int64 = 512
 
+    /// The largest message read from stdin or --file when --max-msg-size does not say: reading
+    /// stops there, so `--file /dev/zero` fails in bounded memory instead of growing for ever.
+    static let defaultInputLimit: Int64 = 256 << 20
+
+    /// The largest message a sender reads (--max-msg-size, else the default).
+    var inputLimit: Int64 { socket.maxMessageSize ?? Invocation.defaultInputLimit }
+
+    /// The most bytes read for one message of the input limit in `format`, plus `slack` (a
+    /// delimiter, a frame header), saturating rather than overflowing.
+    func inputBytes(in format: Format, slack: Int = 64) -> Int {
+        let (product, overflow) = inputLimit.multipliedReportingOverflow(by: Int64(format.encodedBytesPerByte))
+        let bytes = overflow ? Int.max : Int(clamping: product)
+        return bytes > Int.max - slack ? Int.max : bytes + slack
+    }
+
+    /// The limit as errors name it.
+    var inputLimitName: String {
+        socket.maxMessageSize.map { "--max-msg-size \($0)" } ?? "the 256 MiB input limit (--max-msg-size sets another)"
+    }
+
     static func replySource(_ raw: RawArguments, fixed: Bool) throws(UsageError) -> ReplySource {
         var sources: [(String, ReplySource)] = []
         if let command = raw.exec { sources.append(("--exec", .exec(shell: command, argv: nil))) }

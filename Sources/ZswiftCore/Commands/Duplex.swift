@@ -16,7 +16,7 @@ enum DuplexCommand {
             var inputError: Exit?
             let loop = DuplexLoop(session: session)
             do throws(Exit) {
-                try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, loop)
+                try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, loop)
             } catch {
                 guard case .badInput = error else { throw error }
                 inputError = error
@@ -78,7 +78,7 @@ final class DuplexLoop: DecoderUser {
         switch invocation.source {
         case .stdin: break
         case let .frames(f): fixedMessage = f
-        case let .file(path): fixedMessage = [try SendCommand.readFile(path)]
+        case let .file(path): fixedMessage = [try SendCommand.readFile(path, invocation)]
         }
         if !fixedMessage.isEmpty {
             var ends: [Int] = []
@@ -202,7 +202,7 @@ final class DuplexLoop: DecoderUser {
             if !poller.events(wakeIndex).isEmpty { Signals.drainWake() }
             if !poller.events(monitorIndex).isEmpty { try session.peers.drain() }
             if poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
-            if wantInput && !poller.events(stdinIndex).isEmpty { try input.fill() }
+            if wantInput && !poller.events(stdinIndex).isEmpty { try input.fill(record: record + 1) }
         }
     }
 

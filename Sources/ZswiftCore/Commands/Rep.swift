@@ -10,7 +10,7 @@ enum RepCommand {
         defer { session.printStats() }
         do throws(Exit) {
             let loop = ReplyLoop(session: session)
-            try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, loop)
+            try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, loop)
             try session.output.flush()
             try session.deliver()
             if loop.failedCommands > 0 {
@@ -48,7 +48,7 @@ final class ReplyLoop: DecoderUser {
         switch invocation.source {
         case .stdin: break
         case let .frames(f): fixed = f
-        case let .file(path): fixed = [try SendCommand.readFile(path)]
+        case let .file(path): fixed = [try SendCommand.readFile(path, invocation)]
         }
         var replies: [UnsafeRawBufferPointer] = []
         var sequence = 0
@@ -148,7 +148,7 @@ final class ReplyLoop: DecoderUser {
                 throw Exit.runtime("stdin ended before the reply to request \(sequence)",
                                    hint: "in coprocess mode every request written to stdout needs a reply on stdin")
             }
-            try input.fill()
+            try input.fill(record: sequence)
         }
     }
 
@@ -170,7 +170,8 @@ final class ReplyLoop: DecoderUser {
         let end: CommandEnd
         do {
             (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
-                                         environment: environment, timeout: session.invocation.execTimeout)
+                                         environment: environment, timeout: session.invocation.execTimeout,
+                                         outputLimit: invocation.inputBytes(in: invocation.input.format))
         } catch {
             guard case let .failed(_, reason, _) = error else { throw error }  // signals end the run
             failedCommands += 1
@@ -188,6 +189,9 @@ final class ReplyLoop: DecoderUser {
             return [[]]
         case .timedOut:
             session.diagnostics.error("request \(sequence): '\(shown)' ran longer than --exec-timeout \(invocation.execTimeout!) and was killed; answering with an empty message")
+            return [[]]
+        case .wroteTooMuch:
+            session.diagnostics.error("request \(sequence): '\(shown)' wrote more than \(invocation.inputLimitName) and was killed; answering with an empty message")
             return [[]]
         }
         do {

@@ -14,7 +14,7 @@ enum ReqCommand {
             if let delay = invocation.delay { try session.pause(delay) }
             var inputError: Exit?
             do throws(Exit) {
-                try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, RequestLoop(session: session))
+                try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, RequestLoop(session: session))
             } catch {
                 guard case .badInput = error else { throw error }
                 inputError = error
@@ -50,7 +50,7 @@ final class RequestLoop: DecoderUser {
         switch invocation.source {
         case .stdin: break
         case let .frames(f): fixed = f
-        case let .file(path): fixed = [try SendCommand.readFile(path)]
+        case let .file(path): fixed = [try SendCommand.readFile(path, invocation)]
         }
         if !fixed.isEmpty {
             return try session.repeatFixed(fixed) { (frames, record) throws(Exit) in try exchange(frames, record: record) }

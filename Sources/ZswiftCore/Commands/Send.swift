@@ -42,11 +42,11 @@ enum SendCommand {
             && invocation.socket.maxMessageSize == nil && session.diagnostics.verbosity < 2:
             try sendLines(session)
         case .stdin:
-            try invocation.input.withDecoder(sizeLimit: invocation.socket.maxMessageSize, StdinSender(session: session))
+            try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, StdinSender(session: session))
         case let .frames(frames):
             try repeatFixed(frames, session)
         case let .file(path):
-            try repeatFixed([try readFile(path)], session)
+            try repeatFixed([try readFile(path, session.invocation)], session)
         }
     }
 
@@ -75,7 +75,7 @@ enum SendCommand {
                 frame = unread
                 input.consume(unread.count)
             } else {
-                try input.fill()
+                try input.fill(record: total + 1)
                 continue
             }
             let done: Bool
@@ -99,12 +99,20 @@ enum SendCommand {
         try session.repeatFixed(message) { (frames, record) throws(Exit) in try session.send(frames, record: record) }
     }
 
-    static func readFile(_ path: String) throws(Exit) -> [UInt8] {
+    /// The bytes of --file PATH, refused past the input limit (`--file /dev/zero` has no end).
+    static func readFile(_ path: String, _ invocation: Invocation) throws(Exit) -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw Exit.runtime("cannot read --file \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let reader = InputReader(fd: fd, name: "--file \(path)", capacity: 64 * 1024)
-        while try reader.fill() {}
+        reader.recordLimit = invocation.inputBytes(in: .raw, slack: 1)  // a file of exactly the limit is fine
+        reader.recordLimitName = invocation.inputLimitName
+        do throws(Exit) {
+            while try reader.fill(record: 1) {}
+        } catch {
+            guard case let .badInput(reason) = error else { throw error }
+            throw Exit.runtime(reason, hint: "--max-msg-size BYTES takes a larger file")
+        }
         return Array(reader.unread)
     }
 

@@ -24,6 +24,12 @@ final class ByteBuffer {
     func grow(to needed: Int) {
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
+        resize(to: newCapacity)
+    }
+
+    /// Moves the bytes to memory of exactly `newCapacity` bytes (at least `count`).
+    func resize(to newCapacity: Int) {
+        let newCapacity = max(newCapacity, count)
         let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
         newBase.copyMemory(from: base, byteCount: count)
         base.deallocate()

@@ -8,6 +8,17 @@ enum Format: String, CaseIterable, Sendable {
     /// Whether any message (any bytes, any number of frames) survives a round trip.
     var isLossless: Bool { self != .line && self != .raw }
 
+    /// The most input bytes one message byte can take in this format (json's \u0000 escapes are
+    /// six), so that a record limit in message bytes can bound what is read for it.
+    var encodedBytesPerByte: Int {
+        switch self {
+        case .line, .raw, .zmtp: 1
+        case .hex, .base64: 2
+        case .quoted: 4
+        case .json: 6
+        }
+    }
+
     var summary: String {
         switch self {
         case .line: "one message per line; frames split at and joined by -S (TAB out)"

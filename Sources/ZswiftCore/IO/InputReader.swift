@@ -11,6 +11,10 @@ final class InputReader {
     private(set) var atEnd = false
     /// Bytes read so far.
     private(set) var total = 0
+    /// The most bytes one record may take: past it, fill() fails instead of growing the buffer.
+    var recordLimit = Int.max
+    /// What set `recordLimit`, for the error ("--max-msg-size 1000").
+    var recordLimitName = ""
 
     init(fd: Int32 = 0, name: String = "stdin", capacity: Int = 256 * 1024) {
         self.fd = fd
@@ -25,18 +29,27 @@ final class InputReader {
     @inline(__always)
     func consume(_ n: Int) { start += n }
 
-    /// Reads more input, keeping the unread bytes. Returns false at end of input. With
-    /// `wouldBlockIsEmpty`, a non-blocking descriptor with nothing to read returns true at once.
+    /// Reads more input, keeping the unread bytes, for input record number `record` (which
+    /// errors name). Returns false at end of input. A record that needs more than `recordLimit`
+    /// bytes is `Exit.badInput`: memory stays bounded whatever the input.
     @discardableResult
-    func fill() throws(Exit) -> Bool {
+    func fill(record: Int) throws(Exit) -> Bool {
         if atEnd { return false }
         if start > 0 {
             buffer.removeFirst(start)
             start = 0
         }
-        if buffer.count == buffer.capacity { buffer.grow(to: buffer.capacity * 2) }
+        if buffer.count >= recordLimit {
+            throw Exit.badInput((name == "stdin" ? "input record \(record)" : name)
+                                + " is larger than \(recordLimitName): stopped reading after \(buffer.count) bytes without its end")
+        }
+        if buffer.count == buffer.capacity {
+            // double, but go straight to the limit rather than double again just short of it
+            let doubled = buffer.capacity * 2
+            buffer.resize(to: doubled + doubled / 2 >= recordLimit ? recordLimit : doubled)
+        }
         while true {
-            let n = Glibc.read(fd, buffer.base + buffer.count, buffer.capacity - buffer.count)
+            let n = Glibc.read(fd, buffer.base + buffer.count, min(buffer.capacity, recordLimit) - buffer.count)
             if n > 0 {
                 buffer.count += n
                 total += n
@@ -81,7 +94,7 @@ extension InputReader {
             }
             if atEnd { return false }
             try beforeReading()
-            try fill()
+            try fill(record: record + 1)
         }
     }
 }

@@ -8,12 +8,15 @@ enum CommandEnd: Equatable {
     case exited(Int32)
     case killed(Int32)
     case timedOut
+    /// It wrote more than the output limit and was killed.
+    case wroteTooMuch
 }
 
 enum Exec {
-    /// Runs `argv` with `input` on its stdin and returns its stdout and how it ended.
+    /// Runs `argv` with `input` on its stdin and returns its stdout and how it ended. A command
+    /// that writes more than `outputLimit` bytes is killed (`yes` must not exhaust memory).
     static func run(_ argv: [String], input: UnsafeRawBufferPointer, environment: [String: String],
-                    timeout: Interval?) throws(Exit) -> (output: ByteBuffer, end: CommandEnd) {
+                    timeout: Interval?, outputLimit: Int = .max) throws(Exit) -> (output: ByteBuffer, end: CommandEnd) {
         var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
         guard pipe(&toChild) == 0 else {
             throw Exit.runtime("cannot run \(argv[0]): pipe: \(String(cString: strerror(errno)))")
@@ -112,6 +115,11 @@ enum Exec {
                 output.reserve(65536)
                 let n = Glibc.read(readEnd, output.base + output.count, 65536)
                 if n > 0 { output.count += n } else if n == 0 || errno != EINTR { outputOpen = false }
+                if output.count > outputLimit {
+                    kill(-pid, SIGKILL)
+                    end = .wroteTooMuch
+                    outputOpen = false
+                }
             }
         }
         if writeEnd >= 0 { close(writeEnd) }

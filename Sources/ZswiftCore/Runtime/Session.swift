@@ -49,7 +49,12 @@ final class Session {
     let context = Context()
     private(set) var socket: Socket
     private(set) var peers: Peers
-    lazy var input = InputReader(fd: io.input)
+    lazy var input: InputReader = {
+        let reader = InputReader(fd: io.input)
+        reader.recordLimit = invocation.inputBytes(in: invocation.input.format)
+        reader.recordLimitName = invocation.inputLimitName
+        return reader
+    }()
     let output: OutputWriter
     var stats = Stats()
     private let socketType: SocketType
