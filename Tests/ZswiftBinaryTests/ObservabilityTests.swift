@@ -45,3 +45,13 @@ import TestSupport
     #expect(r.status == 0, "\(r)")
     #expect(r.out == "one\ntwo\n")
 }
+
+@Test func eventsJSONFoldsAReconnectLoopIntoAFewLinesASecondWithCounts() throws {
+    // nothing listens at the port: libzmq cycles connect_delayed / closed / connect_retried every 100 ms
+    let port = Paths.freePort()
+    let r = try zswift(["push", "-c", "tcp://127.0.0.1:\(port)", "--events", "json", "--linger", "3s", "-d", "x"])
+    #expect(r.status == 3, "\(r)")
+    let events = r.err.split(separator: "\n").filter { $0.hasPrefix("{\"event\"") }
+    #expect(events.count >= 3 && events.count <= 15, "\(events.count) lines:\n\(r.err)")
+    #expect(events.contains { $0.contains("\"event\":\"connect_retried\"") && $0.contains("\"repeated\":") }, "\(r.err)")
+}

@@ -42,7 +42,7 @@ final class Peers {
     var fds: [Int32] { connections.map(\.fd) }
 
     private var retries: [String: (count: Int, lastReport: Int)] = [:]
-    private var coalesced: (kind: MonitorEvent.Kind, endpoint: String, at: Int, repeated: Int, value: UInt32)?
+    private var coalescer = EventCoalescer()
     private let started = Clock.now()
 
     init(socket: Socket, diagnostics: Diagnostics, events: EventsFormat?, refusesLegacy: Bool) throws(ZMQError) {
@@ -271,27 +271,22 @@ final class Peers {
 
     private func writeJSON(_ event: MonitorEvent) {
         let now = Clock.now()
-        if let c = coalesced, c.kind == event.kind, c.endpoint == event.endpoint, now - c.at < 1000 {
-            coalesced!.repeated += 1
-            return
-        }
-        flushCoalesced()
-        coalesced = (event.kind, event.endpoint, now, 0, event.value)
-        emitJSON(kind: event.kind, value: event.value, endpoint: event.endpoint, repeated: 0, at: now)
+        for line in coalescer.pending(at: now) { emitJSON(line, at: now) }
+        if let line = coalescer.admit(event, at: now) { emitJSON(line, at: now) }
     }
 
-    /// Writes the pending "repeated" line, if any (call at exit too).
+    /// Writes the lines of events still folded (call at exit).
     func flushCoalesced() {
-        guard let c = coalesced else { return }
-        if c.repeated > 0 { emitJSON(kind: c.kind, value: c.value, endpoint: c.endpoint, repeated: c.repeated, at: Clock.now()) }
-        coalesced = nil
+        let now = Clock.now()
+        for line in coalescer.pending(at: nil) { emitJSON(line, at: now) }
     }
 
-    private func emitJSON(kind: MonitorEvent.Kind, value: UInt32, endpoint: String, repeated: Int, at: Int) {
+    private func emitJSON(_ line: EventCoalescer.Line, at: Int) {
+        let (event, repeated) = (line.event, line.repeated)
         let buffer = ByteBuffer(capacity: 128)
         let seconds = at - started
-        buffer.append(Array("{\"event\":\"\(kind.name)\",\"value\":\(value),\"endpoint\":".utf8))
-        Array(endpoint.utf8).withUnsafeBytes { JSONText.encodeString($0, into: buffer) }
+        buffer.append(Array("{\"event\":\"\(event.kind.name)\",\"value\":\(event.value),\"endpoint\":".utf8))
+        Array(event.endpoint.utf8).withUnsafeBytes { JSONText.encodeString($0, into: buffer) }
         buffer.append(Array(",\"time\":\(seconds / 1000).\(String(seconds % 1000).leftPadded(3))".utf8))
         if repeated > 0 { buffer.append(Array(",\"repeated\":\(repeated)".utf8)) }
         buffer.append(UInt8(ascii: "}"))
