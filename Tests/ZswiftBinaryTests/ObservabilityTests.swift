@@ -55,3 +55,29 @@ import TestSupport
     #expect(events.count >= 3 && events.count <= 15, "\(events.count) lines:\n\(r.err)")
     #expect(events.contains { $0.contains("\"event\":\"connect_retried\"") && $0.contains("\"repeated\":") }, "\(r.err)")
 }
+
+@Test func statsAfterLingerZeroWithNoPeerSaysNothingWasDelivered() throws {
+    let r = try zswift(["push", "-c", Paths.ipcEndpoint(), "--linger", "0", "--stats"], input: "1\n2\n3\n4\n5\n")
+    #expect(r.status == 0, "\(r)")
+    #expect(r.err.contains("queued 5 messages, 5 bytes, none delivered: no peer took them"), "\(r)")
+    #expect(!r.err.contains("sent 5"), "\(r)")
+}
+
+@Test func statsSayWhenEverythingWasDeliveredAndRateTheActivePeriodOnly() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let r = try shell("""
+        "$Z" pull -b \(endpoint) --stats -t 1s >/dev/null & p=$!
+        seq 50000 | "$Z" push -c \(endpoint) --stats
+        wait $p
+        """)
+    #expect(r.status == 3, "\(r)")
+    #expect(r.err.contains("sent 50000 messages") && r.err.contains("all delivered"), "\(r)")
+    // the trailing 1 s of silence is in the whole time, not in the period the rate is over
+    let line = lines(r.err).first { $0.contains("received 50000 messages") } ?? ""
+    let numbers = line.split(whereSeparator: { !$0.isNumber && $0 != "." }).compactMap { Double($0) }
+    // received N, size, rate, period, total: the period (ms) is well under the total (ms or s)
+    #expect(line.contains("msg/s over") && line.contains(" in all"), "\(r)")
+    let total = line.hasSuffix(" s in all") ? numbers.last! * 1000 : numbers.last!
+    let period = line.contains("ms; ") ? numbers[numbers.count - 2] : numbers[numbers.count - 2] * 1000
+    #expect(period < total - 900, "\(line)")
+}

@@ -73,6 +73,7 @@ final class ReplyLoop: DecoderUser {
                 }
                 session.stats.sentMessages += 1
                 session.stats.sentBytes += request.count
+                session.stats.noteActivity()
                 continue
             case .echo:
                 replies = frames()

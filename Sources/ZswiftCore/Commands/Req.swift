@@ -20,6 +20,7 @@ enum ReqCommand {
                 inputError = error
             }
             try session.output.flush()
+            session.stats.delivery = .delivered  // every request sent was answered
             session.finish()
             if let inputError { throw inputError }
         } catch {

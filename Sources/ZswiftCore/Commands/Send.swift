@@ -63,6 +63,7 @@ enum SendCommand {
         defer {
             session.stats.sentMessages += sent
             session.stats.sentBytes += bytes
+            if sent > 0 { session.stats.noteActivity() }
         }
         while total < limit {
             let unread = input.unread
@@ -92,6 +93,7 @@ enum SendCommand {
             sent += 1
             bytes += frame.count
             total += 1
+            if sent == 1 { session.stats.noteActivity() }  // the active period starts at the first message
         }
     }
 

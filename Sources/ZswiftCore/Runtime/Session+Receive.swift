@@ -20,6 +20,7 @@ extension Session {
             try writeReceived(&encoder, &message, transform: transform)
             got += 1
         }
+        if got > 0 { stats.noteActivity() }
         return got
     }
 
@@ -74,14 +75,24 @@ extension Session {
             // interrupt it)
             while true {
                 try Signals.check()
-                do { if try socket.receive(&message) { return true } } catch {
+                do {
+                    if try socket.receive(&message) {
+                        stats.noteActivity()
+                        return true
+                    }
+                } catch {
                     if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
                 }
             }
         }
         var deadline = deadline
         while true {
-            do { if try socket.receive(&message, dontWait: true) { return true } } catch {
+            do {
+                if try socket.receive(&message, dontWait: true) {
+                    stats.noteActivity()
+                    return true
+                }
+            } catch {
                 if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
             }
             // look at the socket again after a flush: more may have come while stdout was slow

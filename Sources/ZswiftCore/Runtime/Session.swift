@@ -30,15 +30,6 @@ public struct StandardIO: Sendable {
     }
 }
 
-/// Counts for --stats.
-struct Stats {
-    var sentMessages = 0
-    var sentBytes = 0
-    var receivedMessages = 0
-    var receivedBytes = 0
-    let started = Clock.nanoseconds()
-}
-
 /// The ZAP domain a bound socket sets so that libzmq refuses ZMTP 1.0/2.0 peers (zmq-facts.md).
 let refusingDomain = "zswift"
 
@@ -406,6 +397,7 @@ final class Session {
             i += 1
         }
         stats.sentMessages += 1
+        stats.noteActivity()
         if diagnostics.verbosity >= 2 { diagnostics.trace("sent " + Session.describe(frames)) }
         return i
     }
@@ -439,6 +431,10 @@ final class Session {
     func deliver() throws(Exit) {
         let linger = invocation.linger
         if linger.milliseconds == 0 {
+            if stats.sentMessages > 0 {
+                stats.delivery = peers.everReady ? .uncertain("--linger 0 dropped at exit whatever the peers had not taken yet")
+                                                 : .dropped("no peer took them before --linger 0 closed the socket")
+            }
             try? socket.set(.linger, 0)
             finish()
             return
@@ -463,7 +459,9 @@ final class Session {
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed {
-                throw Exit.timeout("\(invocation.lingerSource) \(linger) ran out with messages undelivered: no peer completed the handshake at \(connectEndpoints.joined(separator: ", "))")
+                let why = "no peer completed the handshake at \(connectEndpoints.joined(separator: ", "))"
+                stats.delivery = .dropped(why + " within \(invocation.lingerSource) \(linger)")
+                throw Exit.timeout("\(invocation.lingerSource) \(linger) ran out with messages undelivered: " + why)
             }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true
@@ -487,7 +485,9 @@ final class Session {
                 emptyChecks = 0
             }
             if deadline.hasPassed {
-                throw Exit.timeout("\(invocation.lingerSource) \(linger) ran out with \(queued) bytes not yet taken by \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s")")
+                let why = "\(invocation.lingerSource) \(linger) ran out with \(queued) bytes not yet taken by \(peers.fds.count) peer\(peers.fds.count == 1 ? "" : "s")"
+                stats.delivery = .uncertain(why)
+                throw Exit.timeout(why)
             }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true
@@ -504,6 +504,7 @@ final class Session {
         // never come: with no subscriber connected, what is left is dropped, as a PUB does by design
         if (socket.type == .pub || socket.type == .xpub) && peers.fds.isEmpty {
             if peers.everReady { diagnostics.info("no subscriber is connected any more: what was queued for one that left is dropped (a PUB drops by design)") }
+            stats.delivery = .delivered  // to the subscribers there were: a PUB claims no more
             finish()
             return
         }
@@ -511,6 +512,7 @@ final class Session {
         // tie between libzmq's timer and ours
         try? socket.set(.linger, -1)
         try terminate(until: deadline, started: started, noticed: noticed)
+        stats.delivery = .delivered
     }
 
     /// What bounds the wait at end of input, for the notice given while it lasts.
@@ -532,8 +534,10 @@ final class Session {
         while !done.isFinished(waitingUpTo: deadline.remaining(cap: 250)) {
             try Signals.check()
             if deadline.hasPassed {
-                throw Exit.timeout("\(invocation.lingerSource) \(invocation.linger) ran out with messages undelivered"
-                                   + (endpoints.isEmpty ? "" : " to " + endpoints.joined(separator: ", ")))
+                let why = "\(invocation.lingerSource) \(invocation.linger) ran out with messages undelivered"
+                    + (endpoints.isEmpty ? "" : " to " + endpoints.joined(separator: ", "))
+                stats.delivery = .uncertain(why)
+                throw Exit.timeout(why)
             }
             if !noticed && Clock.now() - started >= 1000 {
                 noticed = true
@@ -551,6 +555,7 @@ final class Session {
 
     /// Drops whatever is still queued and closes (on errors: nothing may block the exit).
     func abandon() {
+        stats.endUnconfirmed("the run ended before delivery was confirmed")
         if Signals.pending == 0 { _ = try? peers.drain() }  // what -v and --events have not said yet
         peers.flushCoalesced()
         if !socket.isClosed { try? socket.set(.linger, 0) }
@@ -561,16 +566,8 @@ final class Session {
 
     func printStats(always: Bool = false) {
         guard invocation.stats || always else { return }
-        let seconds = Double(Clock.nanoseconds() - stats.started) / 1e9
-        func rate(_ n: Int) -> String { seconds > 0 ? Session.format(Double(n) / seconds) : "-" }
-        var parts: [String] = []
-        if invocation.command.readsInput || stats.sentMessages > 0 {
-            parts.append("sent \(Session.count(stats.sentMessages, "message")), \(Session.bytes(stats.sentBytes)) (\(rate(stats.sentMessages)) msg/s)")
-        }
-        if invocation.command.writesOutput || stats.receivedMessages > 0 {
-            parts.append("received \(Session.count(stats.receivedMessages, "message")), \(Session.bytes(stats.receivedBytes)) (\(rate(stats.receivedMessages)) msg/s)")
-        }
-        diagnostics.note(parts.joined(separator: "; ") + " in " + Session.format(seconds) + " s")
+        diagnostics.note(stats.summary(sends: invocation.command.readsInput, receives: invocation.command.writesOutput,
+                                       publishes: socket.type == .pub || socket.type == .xpub))
     }
 
     static func format(_ value: Double) -> String {
@@ -583,7 +580,7 @@ final class Session {
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     static func bytes(_ n: Int) -> String {
-        if n < 1024 { return "\(n) bytes" }
+        if n < 1024 { return count(n, "byte") }
         if n < 1 << 20 { return format(Double(n) / 1024) + " KiB" }
         if n < 1 << 30 { return format(Double(n) / 1048576) + " MiB" }
         return format(Double(n) / 1073741824) + " GiB"
