@@ -228,7 +228,7 @@ final class DuplexLoop: DecoderUser {
         guard bytes.count > 0 else { return }
         if bytes[0] == 1 {
             bytes[0] = UInt8(ascii: "+")
-            _ = session.countSubscription()
+            _ = try? session.countSubscription()  // a signal it met is still pending for the loop
         } else if bytes[0] == 0 {
             bytes[0] = UInt8(ascii: "-")
             // an unsubscription counts nothing down: the subscriber may still hold other prefixes

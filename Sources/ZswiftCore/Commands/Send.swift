@@ -136,7 +136,7 @@ enum SendCommand {
                 guard got else { break }
                 if message.count > 0 {
                     let kind = message.bytes[0]
-                    if kind == 1 { _ = session.countSubscription() }
+                    if kind == 1 { _ = try session.countSubscription() }
                 }
             }
             try session.peers.drain()

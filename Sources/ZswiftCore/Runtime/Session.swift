@@ -49,7 +49,8 @@ final class Session {
     let output: OutputWriter
     var stats = Stats()
     private let socketType: SocketType
-    private(set) var subscribersCounted = 0
+    private(set) var subscribers = SubscriberTally()
+    var subscribersCounted: Int { subscribers.counted }
 
     /// receiveBlocking's poll(2) set, built once per socket.
     var waitFDs: [pollfd] = []
@@ -311,13 +312,12 @@ final class Session {
         }
     }
 
-    /// Subscribers counted for --wait-subscribers: an XPUB does not say which connection a
-    /// subscription came from, so each completed handshake is one credit and a subscription that
-    /// finds a credit counts one subscriber (a subscriber's further prefixes find none).
-    func countSubscription() -> Bool {
-        guard subscribersCounted < peers.handshakes else { return false }
-        subscribersCounted += 1
-        return true
+    /// Counts a subscription message toward --wait-subscribers (see SubscriberTally).
+    func countSubscription() throws(Exit) -> Bool {
+        try subscribers.subscription { (refresh) throws(Exit) in
+            if refresh { try peers.drain() }
+            return peers.handshakes
+        }
     }
 
     /// Hands the --data/--file `message` to `body` once, --count times, or every --interval.
