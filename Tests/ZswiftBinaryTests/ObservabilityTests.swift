@@ -81,3 +81,59 @@ import TestSupport
     let period = line.contains("ms; ") ? numbers[numbers.count - 2] : numbers[numbers.count - 2] * 1000
     #expect(period < total - 900, "\(line)")
 }
+
+@Test func lineOutputWarnsOnceWhenAFrameHoldsTheSeparatorThatJoinsFrames() throws {
+    let (pull, endpoint) = try startBound("pull", ["-n", "3", "-t", "10s"])
+    _ = try zswift(["push", "-c", endpoint, "-S", "|"], input: "single\tframe\na\tb|c\nd\te|f\n")
+    let r = pull.wait(within: 10)
+    #expect(r.out == "single\tframe\na\tb\tc\nd\te\tf\n", "\(r)")
+    // a TAB in a one-frame message hides nothing; in a message of several frames it does
+    #expect(occurrences(of: "message 2 has a frame that contains a TAB, the separator", in: r.err) == 1, "\(r)")
+    #expect(occurrences(of: "separator", in: r.err) == 1, "\(r)")
+}
+
+@Test func conflateWithAMultipartMessageSaysItKeepsOneFrame() throws {
+    let r = try zswift(["push", "-c", Paths.ipcEndpoint(), "--conflate", "-S", "|", "--linger", "0"], input: "a|b\nc|d\n")
+    #expect(r.status == 0, "\(r)")
+    #expect(occurrences(of: "message 1 has 2 frames, but --conflate keeps single-frame messages only", in: r.err) == 1, "\(r)")
+}
+
+@Test func verboseNamesAConnectEndpointAsTheUserGaveItEvenAfterLibzmqResolvedIt() throws {
+    // the peer sends one message and leaves: libzmq reconnects to the address it resolved
+    let (push, endpoint) = try startBound("push", ["-d", "x"])
+    let port = endpoint.split(separator: ":").last!
+    let r = try zswift(["pull", "-v", "-c", "localhost:\(port)", "-t", "1s"])
+    #expect(r.status == 3 && r.out == "x\n", "\(r)")
+    #expect(r.err.contains("reconnecting to tcp://localhost:\(port)"), "\(r)")
+    #expect(!r.err.contains("127.0.0.1"), "\(r)")
+    _ = push.wait(within: 10)
+}
+
+@Test func aClientWhoseCurveHandshakeFailedIsNotToldThereIsNoPeer() throws {
+    let (_, serverSecret) = try curveKeyPair()
+    let (clientPublic, clientSecret) = try curveKeyPair()
+    let (wrongPublic, _) = try curveKeyPair()
+    let endpoint = Paths.ipcEndpoint()
+    let server = try startZswift(["pull", "-v", "-b", endpoint, "-o", "curve_server=1", "-o", "curve_secretkey=\(serverSecret)", "-t", "15s"])
+    defer { server.signal(SIGTERM) }
+    try server.waitForStderr("bound to", within: 10)
+    let r = try zswift(["push", "-v", "-c", endpoint, "-o", "curve_serverkey=\(wrongPublic)", "-o", "curve_publickey=\(clientPublic)",
+                        "-o", "curve_secretkey=\(clientSecret)", "-d", "x"], within: 15)
+    #expect(r.status == 4, "\(r)")
+    #expect(!r.err.contains("no peer at"), "\(r)")
+}
+
+@Test func aHandshakeCutShortIsSaidInWordsNotAsAnErrnoText() throws {
+    // a listener that accepts and closes at once: libzmq reports the failure with EPIPE/ECONNRESET
+    let r = try run(["python3", "-c", """
+        import socket, subprocess, sys
+        l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(8)
+        p = subprocess.Popen([sys.argv[1], "push", "-v", "-c", "tcp://127.0.0.1:%d" % l.getsockname()[1], "--linger", "1s", "-d", "x"],
+                             stderr=subprocess.PIPE)
+        for _ in range(3):
+            c, _ = l.accept(); c.close()
+        sys.stderr.write(p.communicate()[1].decode())
+        """, Paths.zswift], within: 20)
+    #expect(r.err.contains("the peer closed the connection"), "\(r)")
+    #expect(!r.err.contains("Broken pipe") && !r.err.contains("Connection reset"), "\(r)")
+}

@@ -15,8 +15,9 @@ struct LineEncoder: MessageEncoder {
     let separator: [UInt8]
     let diagnostics: Diagnostics?
     private var message = 0
-    /// Once the ambiguity has been reported, frames are no longer scanned.
+    /// Once an ambiguity has been reported, frames are no longer scanned for it.
     private var scanning = true
+    private var scanningSeparator = true
 
     init(delimiter: UInt8, separator: [UInt8]?, diagnostics: Diagnostics?) {
         self.delimiter = delimiter
@@ -35,7 +36,27 @@ struct LineEncoder: MessageEncoder {
             let n = message
             diagnostics.warnOnce("delimiter", "message \(n) contains \(name), so line output cannot show where it ends; --out quoted, json or zmtp keep every message exact")
         }
+        // in a message of several frames, a frame holding the separator hides where frames end
+        if scanningSeparator, let diagnostics, more || index > 0, LineEncoder.contains(bytes, separator) {
+            scanningSeparator = false
+            let name = separator == [9] ? "a TAB, the separator" : "the separator"
+            diagnostics.warnOnce("separator", "message \(message) has a frame that contains \(name), so line output cannot show where its frames end; -S picks another separator, and --out quoted, json or zmtp keep every frame exact")
+        }
         try out.append(bytes, then: more ? nil : delimiter)
+    }
+}
+
+extension LineEncoder {
+    /// Whether `bytes` contain `needle` (memchr for its first byte, then a compare).
+    static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var from = 0
+        while let at = bytes.firstIndex(of: first, from: from) {
+            if at + needle.count > bytes.count { return false }
+            if needle.indices.allSatisfy({ bytes[at + $0] == needle[$0] }) { return true }
+            from = at + 1
+        }
+        return false
     }
 }
 

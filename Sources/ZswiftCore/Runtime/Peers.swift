@@ -78,7 +78,20 @@ final class Peers {
         }
     }
 
-    func handle(_ event: MonitorEvent) {
+    /// The endpoint the user gave for each address libzmq reports after resolving its host
+    /// ("tcp://127.0.0.1:5555" for "tcp://localhost:5555"), so one endpoint has one name.
+    private var names: [String: String] = [:]
+
+    /// Reports events on `resolved` under the endpoint as the user gave it.
+    func name(_ resolved: String, as given: String) {
+        if resolved != given { names[resolved] = given }
+    }
+
+    /// Endpoints that were connected once: a retry there is a reconnection, not "no peer yet".
+    private var everConnected: Set<String> = []
+
+    func handle(_ raw: MonitorEvent) {
+        let event = names[raw.endpoint].map { MonitorEvent(kind: raw.kind, value: raw.value, endpoint: $0) } ?? raw
         if events != nil { writeJSON(event) }
         let fd = Int32(bitPattern: event.value)
         switch event.kind {
@@ -86,6 +99,7 @@ final class Peers {
             let accepted = event.kind == .accepted
             let peer = Peers.peerAddress(fd) ?? "a peer"  // gone already when the event is read
             connections.append(Connection(fd: fd, endpoint: event.endpoint, peer: peer, accepted: accepted))
+            if !accepted { everConnected.insert(event.endpoint) }
             diagnostics.info(accepted ? "accepted \(peer) on \(event.endpoint)" : "connected to \(event.endpoint)")
         case .handshakeSucceeded:
             guard let i = waiting(for: event.endpoint) else { return }
@@ -134,8 +148,12 @@ final class Peers {
             var entry = retries[event.endpoint] ?? (0, 0)
             entry.count += 1
             if entry.count == 1 || now - entry.lastReport >= 5000 {
-                diagnostics.info(entry.count == 1 ? "no peer at \(event.endpoint) yet; retrying every \(event.value)ms"
-                                                  : "still no peer at \(event.endpoint) (\(entry.count) attempts)")
+                // a peer that was there (and perhaps refused the handshake) is not "no peer yet"
+                let was = everConnected.contains(event.endpoint)
+                diagnostics.info(entry.count == 1 ? (was ? "reconnecting to \(event.endpoint) (every \(event.value)ms)"
+                                                         : "no peer at \(event.endpoint) yet; retrying every \(event.value)ms")
+                                                  : (was ? "still reconnecting to \(event.endpoint) (\(entry.count) attempts)"
+                                                         : "still no peer at \(event.endpoint) (\(entry.count) attempts)"))
                 entry.lastReport = now
             }
             retries[event.endpoint] = entry
@@ -208,8 +226,12 @@ final class Peers {
             default: return "protocol error 0x\(String(event.value, radix: 16))"
             }
         default:
-            let e = Int32(bitPattern: event.value)
-            return e == 0 ? "no detail" : String(cString: strerror(e))
+            switch Int32(bitPattern: event.value) {
+            case 0: return "no detail"
+            case EPIPE, ECONNRESET: return "the peer closed the connection during the handshake"
+            case ETIMEDOUT, EAGAIN: return "the handshake timed out"
+            case let e: return String(cString: strerror(e)).lowercased()
+            }
         }
     }
 

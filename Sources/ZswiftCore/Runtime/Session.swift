@@ -82,6 +82,11 @@ final class Session {
             peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
                               refusesLegacy: binds && !invocation.legacyZMTP)
             if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
+            for endpoint in endpoints where endpoint.role == .connect {
+                if let resolved = Session.resolvedAddress(endpoint, ipv6: invocation.socket.ipv6) {
+                    peers.name(resolved, as: endpoint.address)
+                }
+            }
         } catch {
             throw Exit.runtime("cannot set up the socket: \(error)")
         }
@@ -211,6 +216,13 @@ final class Session {
         guard named == 0 else { return .failure(LookupFailure(reason: String(cString: gai_strerror(named)))) }
         let numeric = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return .success(first.pointee.ai_family == AF_INET6 ? "[\(numeric)]" : numeric)
+    }
+
+    /// A connect endpoint's address with its host name resolved, as libzmq names it in events.
+    static func resolvedAddress(_ endpoint: Endpoint, ipv6: Bool) -> String? {
+        guard let host = endpoint.hostToResolve, let range = endpoint.address.firstRange(of: "//" + host + ":"),
+              case let .success(numeric) = lookUp(host, family: ipv6 ? AF_UNSPEC : AF_INET) else { return nil }
+        return String(endpoint.address[..<range.lowerBound]) + "//" + numeric + ":" + endpoint.address[range.upperBound...]
     }
 
     /// A tcp or ws bind address with its host name resolved to a numeric address
@@ -383,6 +395,9 @@ final class Session {
             for frame in frames where frame.count > max {
                 throw Exit.badInput("message \(record) has a frame of \(frame.count) bytes, over --max-msg-size \(max)")
             }
+        }
+        if start == 0 && frames.count > 1 && invocation.socket.conflate {
+            diagnostics.warnOnce("conflate", "message \(record) has \(frames.count) frames, but --conflate keeps single-frame messages only: libzmq queues just one of its frames; drop --conflate to send multipart messages")
         }
         var i = start
         while i <= last {
