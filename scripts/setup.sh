@@ -33,6 +33,15 @@ if [ "${1:-}" = "--tests" ]; then
         export DEBIAN_FRONTEND=noninteractive
         { need_root apt-get install -y -qq zsh fish >/dev/null 2>&1 || need_root apt-get update -qq && need_root apt-get install -y -qq zsh fish >/dev/null 2>&1; } || echo "setup: zsh/fish not installed; their completion tests are skipped" >&2
     fi
+    # the README's recipes pipe through jq, and a test runs every recipe as written
+    if ! command -v jq >/dev/null 2>&1; then
+        if command -v apt-get >/dev/null 2>&1; then
+            echo "setup: installing jq (README recipe tests)" >&2
+            export DEBIAN_FRONTEND=noninteractive
+            need_root apt-get install -y -qq jq >/dev/null 2>&1 || { need_root apt-get update -qq && need_root apt-get install -y -qq jq >/dev/null; }
+        fi
+        command -v jq >/dev/null 2>&1 || { echo "setup: jq is needed by the README recipe tests; install it" >&2; exit 1; }
+    fi
     if ! python3 -c 'import zmq' >/dev/null 2>&1; then
         echo "setup: installing pyzmq (test peers)" >&2
         python3 -m pip install -q pyzmq 2>&1 | grep -v -i "warning" >&2 || true

@@ -1,0 +1,217 @@
+// Black-box: every shell recipe in README.md runs as written. Each ```sh block is read from the
+// README itself and run by a driver that gives it peers and input and checks what it printed:
+// `@N` in a driver is the block's Nth command line (its trailing comment dropped), `@ALL` the
+// whole block. A new recipe without a driver fails the first test. Recipes use fixed ports, so
+// they run one at a time, each in its own directory and process group, killed at the end.
+import Glibc
+import Testing
+import TestSupport
+
+/// A ```sh block of the README and the title it stands under.
+struct Recipe: CustomStringConvertible, Sendable {
+    let title: String
+    let text: String
+    var description: String { title }
+
+    /// The command lines: comment-only and blank lines dropped, trailing `  # comments` cut.
+    var commands: [String] {
+        text.split(separator: "\n").map(String.init).filter { !$0.drop(while: { $0 == " " }).hasPrefix("#") && !$0.isEmpty }.map { line in
+            guard let cut = line.firstRange(of: "  #") ?? line.firstRange(of: " # ") else { return line }
+            return String(line[..<cut.lowerBound])
+        }
+    }
+}
+
+/// The README's ```sh blocks, each titled by the bold text or heading nearest above it.
+func readmeRecipes() throws -> [Recipe] {
+    let fd = open(Paths.packageRoot + "/README.md", O_RDONLY)
+    guard fd >= 0 else { throw SubprocessError("cannot open README.md") }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while case let n = read(fd, &chunk, chunk.count), n > 0 { bytes += chunk[..<n] }
+    var recipes: [Recipe] = []
+    var title = ""
+    var block: [String]?
+    for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+        if var lines = block {
+            if line == "```" {
+                recipes.append(Recipe(title: title, text: lines.joined(separator: "\n")))
+                block = nil
+            } else {
+                lines.append(line)
+                block = lines
+            }
+        } else if line == "```sh" {
+            block = []
+        } else if line.hasPrefix("#") {
+            title = String(line.drop { $0 == "#" || $0 == " " })
+        } else if line.hasPrefix("**"), let end = line.dropFirst(2).firstRange(of: "**") {
+            title = String(line.dropFirst(2)[..<end.lowerBound])
+        }
+    }
+    return recipes
+}
+
+/// Blocks that are not recipes to run here: installing and building (CI runs those itself).
+let notRun = ["Quick start"]
+
+/// What runs each recipe, by its title (see the file's header for @N and @ALL).
+let recipeDrivers: [String: String] = [
+    "zswift": #"""
+        { @2
+        } & sink=$!
+        @1
+        wait $sink || fail "pull: status $?"
+        [ "$(wc -l < out.txt)" = 1000 ] || fail "out.txt has $(wc -l < out.txt) lines"
+        """#,
+    "Weather updates with a zip-code filter": #"""
+        { @1
+        } &
+        { @2
+        } > got || fail "sub: status $?"
+        [ "$(grep -c '^10001 ' got)" = 10 ] || fail "got: $(cat got)"
+        """#,
+    "Ventilator, workers and sink": #"""
+        {
+        @ALL
+        } > first || fail "status $?"
+        [ "$(wc -l < results.txt)" = 100 ] || fail "results.txt: $(cat results.txt)"
+        [ "$(sed 's/worker [123] did //' first | tr '\n' ' ')" = "1 2 3 4 5 6 7 8 9 10 " ] || fail "first: $(cat first)"
+        """#,
+    "Chat": #"""
+        printf 'hi from 1\n' | { @1
+        } > one & one=$!
+        printf 'hi from 2\n' | { @2
+        } > two || fail "side 2: status $?"
+        wait $one || fail "side 1: status $?"
+        [ "$(cat one)" = "hi from 2" ] && [ "$(cat two)" = "hi from 1" ] || fail "one: $(cat one); two: $(cat two)"
+        """#,
+    "Watch who subscribes": #"""
+        touch app.log
+        { @1
+        } > subscriptions &
+        { @2
+        } > got &
+        waitfor subscriptions '^+ERROR$'
+        echo 'ERROR disk full' >> app.log
+        waitfor got '^ERROR disk full$'
+        """#,
+    "An RPC one-liner": #"""
+        {
+        @ALL
+        } > got || fail "status $?"
+        [ "$(sed -n 1p got)" = HELLO ] || fail "got: $(cat got)"
+        sed -n 2p got | grep -qx '20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z' || fail "got: $(cat got)"
+        """#,
+    "Answer from the shell": #"""
+        (
+        @ALL
+        ) &
+        zswift req localhost:5555 -d 'hello there' -t 5s > got || fail "req: status $?"
+        [ "$(cat got)" = "you said: hello there" ] || fail "got: $(cat got)"
+        """#,
+    "Retries against a flaky server": #"""
+        printf 'one\ntwo\n' > requests.txt
+        (sleep 2.5; exec zswift rep :5555 --echo -n 2) &    # the server comes up late: the first attempt times out
+        { @1
+        } > got 2> err || fail "req: status $?; $(cat err)"
+        [ "$(cat got)" = "$(printf 'one\ntwo')" ] || fail "got: $(cat got)"
+        grep -q 'reopening the socket and resending request 1' err || fail "err: $(cat err)"
+        """#,
+    "A broker with workers": #"""
+        { @1
+        } 2>/dev/null
+        @2
+        { @3
+        } > answers || fail "req: status $?"
+        [ "$(wc -l < answers)" = 10 ] && ! grep -vq '^worker [123]: [0-9]*$' answers || fail "answers: $(cat answers)"
+        { @4
+        } > captured &
+        zswift sub localhost:5558 -n 1 -t 10s > news & sub=$!
+        zswift pub localhost:5557 -d news -i 100ms -n 100 -t 10s &
+        wait $sub || fail "sub: status $?"
+        [ "$(cat news)" = news ] || fail "news: $(cat news)"
+        waitfor captured '^">" "news"$'
+        """#,
+    "Asynchronous requests and addressed replies": #"""
+        { @1
+        } > routed; router=$!
+        { @2
+        } || fail "dealer: status $?"
+        wait $router || fail "router: status $?"
+        [ "$(cat routed)" = "$(printf '616c696365\thello')" ] || fail "routed: $(cat routed)"
+        { @3
+        } &
+        printf '\thi\n' | zswift dealer localhost:5555 -n 1 -t 5s > upper || fail "dealer to jq: status $?"
+        [ "$(cat upper)" = "$(printf '\tHI')" ] || fail "upper: $(cat upper)"
+        """#,
+    "Record and replay": #"""
+        for i in $(seq 100); do printf '["%s\\t%s",{"base64":"/w=="},""]\n' "$i" "$i"; done > sent.json
+        zswift pub :5556 --in json --wait-subscribers 1 < sent.json & pub=$!
+        { @1
+        } || fail "recording: status $?"
+        wait $pub || fail "pub: status $?"
+        zswift sub localhost:5556 -n 100 --out json -t 10s > replayed & sub=$!
+        { @2
+        } || fail "replaying: status $?"
+        wait $sub || fail "sub: status $?"
+        cmp sent.json replayed || fail "replayed: $(head -3 replayed)"
+        seq 5 | sed 's/$/,x/' | zswift push localhost:5557 -S , &
+        { @3
+        } > firsts || fail "pull | jq: status $?"
+        [ "$(tr '\n' ' ' < firsts)" = '"1" "2" "3" "4" "5" ' ] || fail "firsts: $(cat firsts)"
+        """#,
+    "A port picked by the system": #"""
+        { @1
+        } > got
+        waitfor endpoint 'tcp://127.0.0.1:'
+        zswift push -c "$(cat endpoint)" -d hi || fail "push: status $?"
+        waitfor got '^hi$'
+        """#,
+    "Stop cleanly in pipelines": #"""
+        zswift pub :5556 --wait-subscribers 1 -d first -i 100ms &
+        { @1
+        } > got || fail "status $?"
+        [ "$(cat got)" = first ] || fail "got: $(cat got)"
+        """#,
+]
+
+/// Shared by every driver: a directory of its own, failure with a reason, bounded waits, and
+/// the end of every process the recipe started.
+let recipePrelude = #"""
+    set -u
+    cd "$RECIPE_DIR"
+    cleanup() { trap '' TERM; kill -TERM 0 2>/dev/null; }
+    fail() { echo "recipe check failed: $*" >&2; cleanup; exit 1; }
+    waitfor() {
+        for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+        fail "$1 never showed $2: $(cat "$1" 2>/dev/null)"
+    }
+
+    """#
+
+@Test func everyShellBlockInTheReadmeHasADriver() throws {
+    let recipes = try readmeRecipes()
+    #expect(recipes.count >= 14)
+    for recipe in recipes where !notRun.contains(recipe.title) {
+        #expect(recipeDrivers[recipe.title] != nil, "README block under '\(recipe.title)' has no driver in ReadmeRecipeTests")
+    }
+}
+
+@Suite(.serialized) struct ReadmeRecipes {
+    @Test(arguments: try readmeRecipes().filter { !notRun.contains($0.title) })
+    func theRecipeRunsAsWritten(_ recipe: Recipe) throws {
+        guard let driver = recipeDrivers[recipe.title] else { return }
+        var script = driver.replacing("@ALL", with: recipe.text)
+        for (i, command) in recipe.commands.enumerated().reversed() {  // @12 before @1
+            script = script.replacing("@\(i + 1)", with: command)
+        }
+        let bin = String(Paths.zswift.dropLast("/zswift".count))
+        let path = bin + ":" + (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
+        let r = try run(["bash", "-c", recipePrelude + script + "\ncleanup\n"], within: 40,
+                        environment: ["PATH": path, "RECIPE_DIR": Paths.temporaryDirectory()])
+        #expect(r.status == 0 || r.status == 143, "\(r)")
+        #expect(!r.err.contains("recipe check failed"), "\(r)")
+    }
+}
