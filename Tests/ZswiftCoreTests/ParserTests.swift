@@ -179,8 +179,8 @@ func forCommands(_ long: String) -> String {
 }
 
 @Test func anUnknownShortFlagIsNamedWithItsCluster() {
-    let error = #expect(throws: UsageError.self) { try parse("pull", "-vq", ":5555") }
-    #expect(error?.message == "unknown flag -q in -vq")
+    let error = #expect(throws: UsageError.self) { try parse("pull", "-vj", ":5555") }
+    #expect(error?.message == "unknown flag -j in -vj")
     #expect(error?.hint?.contains("zswift pull -h") == true)
 }
 
