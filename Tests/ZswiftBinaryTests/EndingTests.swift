@@ -187,3 +187,11 @@ func aBidirectionalCommandWhosePeerLeftBeforeCountIsStatusThree(command: String,
     #expect(got.status == 3 && got.out == "1\n2\n3\n", "\(got)")
     #expect(got.err.contains("received 3 of 4 messages: nothing arrived for --quit-after 1s after end of input"), "\(got)")
 }
+
+@Test func aTimeoutAfterOneMessageSaysOneMessage() throws {
+    let (pull, endpoint) = try startBound("pull", ["-t", "300ms"])
+    _ = try zswift(["push", "-c", endpoint, "-d", "only"])
+    let r = pull.wait(within: 10)
+    #expect(r.status == 3 && r.out == "only\n", "\(r)")
+    #expect(r.err.contains("nothing more arrived within --timeout 300ms (after 1 message)"), "\(r)")
+}
