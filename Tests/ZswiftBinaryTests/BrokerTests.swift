@@ -156,6 +156,59 @@ private func stopBroker(_ broker: Process) -> Outcome {
     #expect(lines(end.out).count == 2, "\(end)")
 }
 
+/// The number after `word ` in the first line of `text` that contains `marker`.
+private func number(after word: String, inLineWith marker: String, of text: String) -> Int? {
+    guard let line = text.split(separator: "\n").first(where: { $0.contains(marker) }) else { return nil }
+    let words = line.split(separator: " ")
+    guard let i = words.firstIndex(of: Substring(word)), i + 1 < words.count else { return nil }
+    return Int(words[i + 1])
+}
+
+@Test func aCaptureReaderThatStopsReadingNeverHoldsUpTheTrafficAndTheBrokerCountsWhatItDropped() throws {
+    // the broker's stdout is a FIFO whose reader reads nothing until the test closes the shell's
+    // stdin; then it counts the lines that reached it
+    let frontend = Paths.ipcEndpoint(), backend = Paths.ipcEndpoint()
+    let script = """
+        mkfifo "$D/capture" || exit 99
+        exec 4<&0
+        (read -r go <&4; wc -l <&3) 3< "$D/capture" &
+        exec "$Z" broker -v --stats --capture --frontend "$F" --backend "$B" < /dev/null > "$D/capture" 4<&-
+        """
+    let broker = try Process(["/bin/sh", "-c", script], environment: [
+        "Z": Paths.zswift, "D": Paths.temporaryDirectory(), "F": frontend, "B": backend])
+    try broker.waitForStderr("bound to \(frontend)", within: 10)
+    try broker.waitForStderr("bound to \(backend)", within: 10)
+    let worker = try startZswift(["rep", "-c", backend, "--echo"])
+    defer { worker.signal(SIGTERM); _ = worker.wait(within: 10) }
+
+    // 10,000 captured messages of about 230 bytes: more than a pipe and the tap's backlog hold
+    let padding = String(repeating: "x", count: 200)
+    let client = try shell("seq 5000 | sed 's/$/ \(padding)/' | \"$Z\" req -c \(frontend) -t 3s", within: 60)
+    try #require(client.status == 0 && client.out == (1...5000).map { "\($0) \(padding)\n" }.joined(),
+                 "status \(client.status), \(lines(client.out).count) replies, stderr \(client.err)")
+
+    // the broker still answers at once, with its stdout stuck
+    broker.signal(SIGUSR1)
+    try broker.waitForStderr("frontend to backend: 5000 messages", within: 10)
+    let meanwhile = try #require(number(after: "capture:", inLineWith: "frontend to backend: 5000", of: errText(broker)))
+    #expect(meanwhile > 0, "\(errText(broker))")
+
+    let end = stopBroker(broker)
+    let dropped = try #require(number(after: "dropped", inLineWith: "capture: dropped", of: end.err), "\(end)")
+    #expect(number(after: "of", inLineWith: "capture: dropped", of: end.err) == 10000, "\(end)")
+    #expect(end.err.contains("the reader of stdout was slower than the traffic"), "\(end)")
+    // the final --stats line says the same
+    let statsLines = end.err.split(separator: "\n").filter { $0.contains("frontend to backend: 5000") }
+    #expect(statsLines.last?.hasSuffix("capture: \(dropped) messages dropped") == true, "\(end)")
+    #expect(dropped >= meanwhile, "\(end)")
+
+    // the reader now reads: every message the broker did not drop reached it
+    broker.closeInput()
+    try waitUntil("the reader's count", within: 10, pumping: [broker]) { broker.stdout.last == 10 }
+    let written = Int(String(decoding: broker.stdout, as: UTF8.self).filter { !$0.isWhitespace })
+    #expect(written.map { $0 + dropped } == 10000, "\(written.map(String.init) ?? "?") written, \(dropped) dropped: \(end)")
+}
+
 // MARK: - statistics
 
 @Test(arguments: [(SIGTERM, Int32(143)), (SIGINT, Int32(130))])

@@ -98,6 +98,64 @@ import Testing
     }
 }
 
+@Test func aWriterWithoutWaitingKeepsWhatAStalledPipeCannotTakeAndLeavesTheSharedDescriptorBlocking() throws {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    defer { close(fds[0]); close(fds[1]) }
+    let writer = OutputWriter.withoutWaiting(fd: fds[1])
+    let all = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+    all.withUnsafeBytes { writer.buffer.append($0) }
+    // nobody reads: the pipe takes what fits and the call returns at once with the rest kept
+    let first = try writer.writeWithoutWaiting()
+    #expect(first > 0 && first < all.count)
+    #expect(writer.pendingBytes == all.count - first)
+    #expect(try writer.writeWithoutWaiting() == 0)
+    // the pipe's own description (shared with the rest of a pipeline) was not made non-blocking
+    #expect(fcntl(fds[1], F_GETFL) & O_NONBLOCK == 0)
+    // as the reader reads, the rest follows in order
+    var got: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while got.count < all.count {
+        let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) }
+        #expect(n > 0)
+        if n <= 0 { break }
+        got += chunk[0..<n]
+        _ = try writer.writeWithoutWaiting()
+    }
+    #expect(got == all)
+    #expect(writer.pendingBytes == 0 && writer.buffer.count == 0)
+}
+
+@Test func aWriterWithoutWaitingNeverWritesOnAppendOrFlush() throws {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    defer { close(fds[0]); close(fds[1]) }
+    let writer = OutputWriter.withoutWaiting(fd: fds[1])
+    let large = [UInt8](repeating: 1, count: 4 * OutputWriter.flushThreshold)
+    try large.withUnsafeBytes { try writer.append($0, then: 10) }
+    try writer.flushIfFull()
+    try writer.flush()
+    var waiting: Int32 = 0
+    #expect(ioctl(fds[0], UInt(FIONREAD), &waiting) == 0 && waiting == 0)
+    #expect(writer.pendingBytes == large.count + 1)
+}
+
+@Test func aWriterWithoutWaitingWhoseReaderHasGoneEndsQuietly() throws {
+    signal(SIGPIPE, SIG_IGN)
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    defer { close(fds[1]) }
+    let writer = OutputWriter.withoutWaiting(fd: fds[1])
+    close(fds[0])
+    writer.buffer.append(bytes("hello"))
+    do {
+        _ = try writer.writeWithoutWaiting()
+        Issue.record("a write to a pipe without a reader succeeded")
+    } catch {
+        guard case .outputClosed = error else { Issue.record("got \(error), want .outputClosed"); return }
+    }
+}
+
 @Test func aByteBufferGrowsKeepingItsBytesAndDropsFromTheFront() {
     let buffer = ByteBuffer(capacity: 1)
     #expect(buffer.capacity == 16)

@@ -139,7 +139,7 @@ extension Flag {
         /// --capture
         Flag("capture", .broker, for: CommandSet(.broker),
              summary: "print every relayed message, marked with its direction",
-             doc: "Writes every message the broker relays to stdout in the --out format, with a first frame saying its direction: > from frontend to backend, < from backend to frontend. libzmq's proxy does not say which way a message went, so the direction is read from the mode: streamer is one way; in forwarder subscriptions go up; in queue each client's messages alternate request and reply (exact for REQ clients, not for a DEALER client with several requests in flight).") { raw, _ throws(UsageError) in raw.capture = true },
+             doc: "Writes every message the broker relays to stdout in the --out format, with a first frame saying its direction: > from frontend to backend, < from backend to frontend. libzmq's proxy does not say which way a message went, so the direction is read from the mode: streamer is one way; in forwarder subscriptions go up; in queue each client's messages alternate request and reply (exact for REQ clients, not for a DEALER client with several requests in flight, nor after a drop). The capture never slows the broker: the proxy's copies pass through a queue that drops instead of blocking (1000 messages at each end), and stdout is written without waiting, with at most 1 MiB (and 100,000 messages) waiting for it. When the reader of stdout is slower than the traffic, or the capture cannot format messages as fast as they are relayed (a flood), whole messages are dropped and counted: --stats and SIGUSR1 lines end with 'capture: N messages dropped' ('at least N' when a flood left the exact figure for that moment unknown; the count at exit is exact), and at exit a line on stderr says how many of the relayed messages were dropped and why. Messages still waiting for stdout when a signal stops the broker count as dropped.") { raw, _ throws(UsageError) in raw.capture = true },
 
         /// -s/--subscribe
         Flag("subscribe", short: "s", value: "PREFIX", .socket, for: CommandSet(.sub, .xsub),
@@ -205,7 +205,7 @@ extension Flag {
         /// --stats
         Flag("stats", value: "DURATION", .diagnostics, for: .all,
              summary: "print counts, bytes and rates on stderr at exit (and every DURATION)",
-             doc: "At exit, prints how many messages and bytes were sent and received, and the rate. With a DURATION (--stats=5s, or --stats 5s) also every DURATION; broker prints per-direction counts, and at once on SIGUSR1.",
+             doc: "At exit, prints how many messages and bytes were sent and received, and the rate. With a DURATION (--stats=5s, or --stats 5s) also every DURATION; broker prints per-direction counts (with --capture, also how many captured messages were dropped), and at once on SIGUSR1.",
              optionalValue: { (try? Interval.parse($0, flag: "stats")) != nil }) { raw, v throws(UsageError) in
             raw.stats = true
             if !v.text.isEmpty { raw.statsInterval = try Interval.parse(v.text, flag: "stats") }

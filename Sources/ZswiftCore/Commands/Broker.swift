@@ -1,6 +1,6 @@
 // broker: libzmq's own proxy (zmq_proxy_steerable) between a frontend and a backend, on a helper
-// thread. This thread prints what --capture copies, asks the proxy for its counters (--stats,
-// SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM.
+// thread. This thread writes what --capture copies (CaptureTap), asks the proxy for its counters
+// (--stats, SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM.
 import Glibc
 import ZMQ
 import CZMQ
@@ -26,13 +26,14 @@ enum BrokerCommand {
             throw Exit.runtime("cannot set up the broker: \(error)")
         }
         Signals.statisticsReport = nil  // the broker asks its proxy instead, in its loop
-        let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, relay: relay,
+        let tap = relay.captureIn.map {
+            CaptureTap(reader: $0, stdout: io.output, invocation: invocation, diagnostics: diagnostics)
+        }
+        let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, relay: relay, tap: tap,
                               peers: [frontPeers, backPeers])
         var ending: Exit?
         do throws(Exit) { try loop.run() } catch { ending = error }
-        if invocation.stats { loop.finalStatistics() }
-        relay.stop()
-        if !(ending?.isSignal ?? false) { try? loop.output.flush() }
+        loop.finish(outputClosed: ending.map { if case .outputClosed = $0 { true } else { false } } ?? false)
         for socket in [front, back] {
             try? socket.set(.linger, 0)
             socket.close()
@@ -47,13 +48,13 @@ enum BrokerCommand {
 
 /// The proxy thread and the inproc sockets it is steered and tapped through.
 final class Relay {
-    let control: Socket        // ours: sends PAUSE/RESUME/TERMINATE/STATISTICS
+    let control: Socket        // ours: sends PAUSE/TERMINATE/STATISTICS
     let proxyControl: Socket   // the proxy's end
-    let captureOut: Socket?    // the proxy copies every frame here
-    let captureIn: Socket?     // ... and this thread reads them
+    let captureOut: Socket?    // the proxy copies every frame here: an XPUB, which drops instead of blocking
+    let captureIn: Socket?     // ... and this thread reads them: a SUB
     private let donePipe: [Int32]
     private var thread = pthread_t()
-    private var running = false
+    private(set) var running = false
 
     init(context: Context, front: Socket, back: Socket, capture: Bool) throws(ZMQError) {
         let name = "inproc://zswift.broker.\(UInt(bitPattern: front.handle))"
@@ -62,10 +63,20 @@ final class Relay {
         control = try Socket(context, type: .pair)
         try control.connect(name + ".control")
         if capture {
-            let out = try Socket(context, type: .pair)
+            let out = try Socket(context, type: .xpub)
+            try out.set(.sendHighWaterMark, CaptureTap.queueLimit)  // before bind: inproc reads it then
             try out.bind(name + ".capture")
-            let reader = try Socket(context, type: .pair)
+            let reader = try Socket(context, type: .sub)
+            try reader.set(.receiveHighWaterMark, CaptureTap.queueLimit)
+            try reader.set(.subscribe, [])
             try reader.connect(name + ".capture")
+            // the XPUB drops what matches no subscription: start the proxy only once it has taken ours
+            var poller = Poller()
+            poller.add(out, .readable)
+            var subscription = Message()
+            guard try poller.poll(timeout: 1000) > 0, try out.receive(&subscription, dontWait: true) else {
+                throw ZMQError.wouldBlock
+            }
             captureOut = out
             captureIn = reader
         } else {
@@ -103,18 +114,20 @@ final class Relay {
     /// The read end of a pipe that becomes readable when the proxy has returned.
     var doneFD: Int32 { donePipe[0] }
 
-    /// Asks the proxy to stop and waits (up to 2 s) for it to return.
-    func stop() {
+    /// Whether the proxy has returned (it never blocks on the capture, so it answers at once).
+    var hasReturned: Bool {
+        var p = pollfd(fd: donePipe[0], events: Int16(POLLIN), revents: 0)
+        return !running || Glibc.poll(&p, 1, 0) > 0
+    }
+
+    /// Waits (up to 2 s) for the proxy to return after TERMINATE.
+    func waitUntilStopped() {
         guard running else { return }
-        _ = try? control.send(Array("TERMINATE".utf8), flags: .dontWait)
         var p = pollfd(fd: donePipe[0], events: Int16(POLLIN), revents: 0)
         let deadline = Clock.now() + 2000
-        var discard = Message()
         var done = false
-        while Clock.now() < deadline {
-            // the proxy may be blocked copying to a full capture: keep it moving until it stops
-            if let reader = captureIn { while (try? reader.receive(&discard, dontWait: true)) == true {} }
-            if Glibc.poll(&p, 1, 20) > 0 { done = true; break }
+        while !done && Clock.now() < deadline {
+            done = Glibc.poll(&p, 1, Int32(max(1, deadline - Clock.now()))) > 0
         }
         if done { pthread_join(thread, nil) } else { pthread_detach(thread) }  // exit anyway
         running = false
@@ -130,40 +143,33 @@ final class Relay {
     }
 }
 
-/// The broker's own thread: capture output, statistics, signals.
+/// The broker's own thread: capture output, statistics, signals. It never waits for stdout.
 final class BrokerLoop {
     let invocation: Invocation
     let io: StandardIO
     let diagnostics: Diagnostics
     let relay: Relay
+    let tap: CaptureTap?
     let peers: [Peers]
-    let output: OutputWriter
-    private var encoder: any MessageEncoder
-    private let captured = ByteBuffer(capacity: 4096)
-    private var ends: [Int] = []
-    /// queue mode: clients whose last captured message was a request (the next is the reply).
-    private var awaitingReply: Set<[UInt8]> = []
-    private var counters: [UInt64] = Array(repeating: 0, count: 8)
     private var statisticsAsked = false
-    /// Control commands sent and not yet seen again on the capture socket (libzmq 4.3.4's proxy
-    /// copies each control message there).
-    private var controlEchoes = 0
+    /// Counters that arrived and wait for the tap to tell how many captured messages were dropped.
+    private var unprinted: [UInt64]?
 
-    init(invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, relay: Relay, peers: [Peers]) {
+    init(invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, relay: Relay, tap: CaptureTap?,
+         peers: [Peers]) {
         self.invocation = invocation
         self.io = io
         self.diagnostics = diagnostics
         self.relay = relay
+        self.tap = tap
         self.peers = peers
-        output = OutputWriter(fd: io.output)
-        encoder = invocation.output.makeEncoder(diagnostics: diagnostics)
     }
 
     func run() throws(Exit) {
         var poller = Poller()
         let controlIndex = poller.add(relay.control, .readable)
         let doneIndex = poller.add(fd: relay.doneFD, .readable)
-        let captureIndex = relay.captureIn.map { poller.add($0, .readable) }
+        if let tap { poller.add(tap.reader, .readable) }
         let monitorIndexes = peers.map { poller.add($0.monitor.socket, .readable) }
         let outputIndex = poller.add(fd: io.output, [])
         var nextStatistics = invocation.statsInterval.flatMap(\.milliseconds).map { Clock.now() + $0 }
@@ -175,124 +181,122 @@ final class BrokerLoop {
                 askStatistics()
                 nextStatistics = due + invocation.statsInterval!.milliseconds!
             }
-            if let reader = relay.captureIn { try drainCapture(reader, &message) }
-            try output.flush()
+            if let tap {
+                try tap.read(&message)
+                try tap.writeOut()
+                if let counters = unprinted, let drops = tap.dropsAtAnswer() {
+                    printStatistics(counters, capture: drops)
+                    unprinted = nil
+                }
+                poller.setEvents(outputIndex, tap.hasBacklog ? .writable : [])
+            }
             let wait = nextStatistics.map { max(0, $0 - Clock.now()) } ?? 1000
             do { _ = try poller.poll(timeout: min(wait, 1000)) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
-            if !poller.events(controlIndex).isEmpty { try readStatistics(&message) }
+            if !poller.events(controlIndex).isEmpty { readStatistics(&message) }
             if !poller.events(doneIndex).isEmpty {
                 throw Exit.runtime("the proxy stopped: \(ZMQError.last)")
             }
             for (i, index) in monitorIndexes.enumerated() where !poller.events(index).isEmpty { try peers[i].drain() }
-            if poller.events(outputIndex).contains(.error) && captureIndex != nil { throw Exit.outputClosed }
+            if poller.events(outputIndex).contains(.error) && tap != nil { throw Exit.outputClosed }
         }
-    }
-
-    // MARK: - Capture
-
-    private func drainCapture(_ reader: Socket, _ message: inout Message) throws(Exit) {
-        while true {
-            let got: Bool
-            do { got = try reader.receive(&message, dontWait: true) } catch {
-                if error == .interrupted { try Signals.check(); continue }
-                throw Exit.runtime("cannot read the capture: \(error)")
-            }
-            guard got else { return }
-            captured.count = 0
-            ends.removeAll(keepingCapacity: true)
-            while true {
-                captured.append(message.bytes)
-                ends.append(captured.count)
-                guard message.hasMore else { break }
-                do { _ = try reader.receive(&message) } catch { throw Exit.runtime("cannot read the capture: \(error)") }
-            }
-            if controlEchoes > 0 && ends == [10] && memcmp(captured.base, "STATISTICS", 10) == 0 {
-                controlEchoes -= 1  // our own request, not relayed traffic
-                continue
-            }
-            try writeCaptured()
-        }
-    }
-
-    /// The direction of a captured message: libzmq's proxy does not say, so it is read from the mode.
-    private func direction(_ frames: [UnsafeRawBufferPointer]) -> UInt8 {
-        switch invocation.broker!.mode {
-        case .streamer:
-            return UInt8(ascii: ">")
-        case .forwarder:
-            // subscriptions travel up from the XPUB backend: one frame starting with 1 or 0
-            let first = frames[0]
-            return frames.count == 1 && first.count > 0 && first[0] <= 1 ? UInt8(ascii: "<") : UInt8(ascii: ">")
-        case .queue:
-            // a client's request and its reply carry the same envelope; they alternate per client
-            let client = Array(frames[0])
-            if awaitingReply.remove(client) != nil { return UInt8(ascii: "<") }
-            if awaitingReply.count >= 100_000 { awaitingReply.removeAll() }
-            awaitingReply.insert(client)
-            return UInt8(ascii: ">")
-        }
-    }
-
-    private func writeCaptured() throws(Exit) {
-        var frames: [UnsafeRawBufferPointer] = []
-        var start = 0
-        for end in ends {
-            frames.append(captured.bytes(start, end))
-            start = end
-        }
-        var arrow = direction(frames)
-        let hexID = invocation.broker!.mode == .queue && invocation.output.format == .line
-        let idText = ByteBuffer(capacity: 32)
-        if hexID { Hex.encode(frames[0], into: idText) }
-        try withUnsafeBytes(of: &arrow) { (a) throws(Exit) in
-            try encoder.frame(a, index: 0, more: true, to: output)
-        }
-        for (i, frame) in frames.enumerated() {
-            let bytes = i == 0 && hexID ? idText.bytes(0, idText.count) : frame
-            try encoder.frame(bytes, index: i + 1, more: i < frames.count - 1, to: output)
-        }
-        try output.flushIfFull()
     }
 
     // MARK: - Statistics
 
+    /// Sends a control command to the proxy (which copies it to the capture socket).
+    private func command(_ name: String) -> Bool {
+        let sent = (try? relay.control.send(Array(name.utf8), flags: .dontWait)) ?? false
+        if sent { tap?.sent(name) }
+        return sent
+    }
+
     private func askStatistics() {
-        guard !statisticsAsked else { return }
-        statisticsAsked = (try? relay.control.send(Array("STATISTICS".utf8), flags: .dontWait)) ?? false
-        if statisticsAsked && relay.captureIn != nil { controlEchoes += 1 }
+        guard !statisticsAsked && unprinted == nil else { return }
+        statisticsAsked = command("STATISTICS")
     }
 
-    private func readStatistics(_ message: inout Message) throws(Exit) {
+    /// An answer to STATISTICS if one has come: 8 frames of 8 bytes, nil for anything else.
+    private func receiveAnswer(_ message: inout Message) -> [UInt64]? {
         var values: [UInt64] = []
-        while true {
-            guard (try? relay.control.receive(&message, dontWait: true)) == true else { break }
+        while (try? relay.control.receive(&message, dontWait: true)) == true {
             if message.count == 8 { values.append(message.bytes.loadUnaligned(as: UInt64.self)) }
-            if !message.hasMore && values.count >= 8 { break }
+            if !message.hasMore { return values.count == 8 ? values : nil }
         }
-        statisticsAsked = false
-        guard values.count == 8 else { return }
-        counters = values
-        printStatistics()
+        return nil
     }
 
-    /// Asks the proxy for its counters one last time (bounded) and prints them.
-    func finalStatistics() {
+    private func readStatistics(_ message: inout Message) {
+        guard let values = receiveAnswer(&message) else { return }
+        statisticsAsked = false
+        if let tap {
+            tap.answered(relayed: relayed(values))
+            unprinted = values  // printed once the tap can count its drops up to this answer
+        } else {
+            printStatistics(values, capture: nil)
+        }
+    }
+
+    /// Messages relayed both ways.
+    private func relayed(_ counters: [UInt64]) -> Int { Int(counters[0] + counters[4]) }
+
+    /// Ends the run: pauses the proxy (nothing more is relayed), asks for its last counters (bounded),
+    /// terminates it, writes what the capture still holds as far as stdout takes it without waiting,
+    /// then prints the counters (--stats) and what the capture dropped.
+    func finish(outputClosed: Bool) {
+        var counters: [UInt64]?
+        if !relay.hasReturned && (invocation.stats || tap != nil) {
+            _ = command("PAUSE")
+            let pending = statisticsAsked ? 1 : 0  // an answer to an earlier request comes first
+            statisticsAsked = false
+            if command("STATISTICS") { counters = lastStatistics(after: pending) }
+        }
+        if !relay.hasReturned { _ = command("TERMINATE") }
+        relay.waitUntilStopped()
+        var drops: CaptureDrops?
+        if let tap, !outputClosed {
+            var message = Message()
+            while (try? tap.read(&message)) == false {}
+            try? tap.writeOut()
+            drops = counters.map { tap.dropsAtEnd(relayed: relayed($0)) }
+            if drops == nil && tap.dropsSeen > 0 {
+                diagnostics.note("capture: dropped at least \(Session.count(tap.dropsSeen, "message")): the reader of stdout was slower than the traffic")
+            }
+        }
+        if invocation.stats, let counters {
+            printStatistics(counters, capture: drops.map { DropCount(messages: $0.total, exact: true) })
+        }
+        if let drops, let counters, drops.total > 0 {
+            diagnostics.note("capture: dropped \(drops.total) of \(Session.count(relayed(counters), "relayed message")): \(drops.reasons)")
+        }
+    }
+
+    /// Reads answers from the proxy (up to 1 s) until the one after `earlier` others has come.
+    private func lastStatistics(after earlier: Int) -> [UInt64]? {
         var message = Message()
-        if !statisticsAsked { askStatistics() }
         var poller = Poller()
         poller.add(relay.control, .readable)
         let deadline = Clock.now() + 1000
-        while statisticsAsked && Clock.now() < deadline {
-            if ((try? poller.poll(timeout: 100)) ?? 0) > 0 { try? readStatistics(&message) }
+        var answers = 0
+        while Clock.now() < deadline {
+            guard ((try? poller.poll(timeout: 100)) ?? 0) > 0 else { continue }
+            while let values = receiveAnswer(&message) {
+                if answers == earlier { return values }
+                answers += 1
+            }
         }
+        return nil
     }
 
-    /// Prints the per-direction counters: frontend to backend, backend to frontend.
-    func printStatistics() {
-        let c = counters
-        diagnostics.note("frontend to backend: \(Session.count(Int(c[0]), "message")), \(Session.bytes(Int(c[1]))); backend to frontend: \(Session.count(Int(c[4]), "message")), \(Session.bytes(Int(c[5])))")
+    /// Prints the per-direction counters (frontend to backend, backend to frontend) and, with
+    /// --capture, how many captured messages were dropped.
+    func printStatistics(_ c: [UInt64], capture drops: DropCount?) {
+        var line = "frontend to backend: \(Session.count(Int(c[0]), "message")), \(Session.bytes(Int(c[1]))); backend to frontend: \(Session.count(Int(c[4]), "message")), \(Session.bytes(Int(c[5])))"
+        if let drops {
+            line += "; capture: \(drops.exact ? "" : "at least ")\(Session.count(drops.messages, "message")) dropped"
+        }
+        diagnostics.note(line)
     }
 }

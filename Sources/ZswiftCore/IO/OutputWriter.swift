@@ -1,11 +1,16 @@
 // stdout through one buffer and write(2). The loops flush whenever no further message is
 // immediately waiting, so `zswift sub | grep` shows each message at once while a flood still goes
 // out in large writes. A reader that went away (EPIPE) ends the program quietly with status 0.
+// A writer made `withoutWaiting` (broker --capture) never blocks: it keeps what stdout does not take.
 import Glibc
 
 final class OutputWriter {
     let fd: Int32
     let buffer: ByteBuffer
+    /// Where a writer made `withoutWaiting` hands its bytes; nil for every other writer.
+    private let target: Target?
+    /// Bytes at the front of the buffer that `writeWithoutWaiting` has already handed over.
+    private var handedOver = 0
     /// Frames at least this large skip the buffer (no copy).
     static let directThreshold = 32 * 1024
     /// The buffer is written out once it holds this much.
@@ -14,10 +19,26 @@ final class OutputWriter {
     init(fd: Int32 = 1) {
         self.fd = fd
         buffer = ByteBuffer(capacity: OutputWriter.flushThreshold + 4096)
+        target = nil
     }
 
     /// A writer that only collects bytes in memory (fd -1: flushing keeps everything buffered).
     static func memory() -> OutputWriter { OutputWriter(fd: -1) }
+
+    /// A writer for `fd` that never waits for its reader: appends and flushes only buffer (as in a
+    /// memory writer), and `writeWithoutWaiting` hands over what the reader takes at once.
+    static func withoutWaiting(fd: Int32) -> OutputWriter { OutputWriter(target: Target(fd)) }
+
+    private init(target: Target) {
+        fd = -1
+        buffer = ByteBuffer(capacity: OutputWriter.flushThreshold + 4096)
+        self.target = target
+    }
+
+    deinit {
+        trailerByte.deallocate()
+        if let target, target.opened { Glibc.close(target.fd) }
+    }
 
     /// Writes out what is buffered.
     func flush() throws(Exit) {
@@ -48,7 +69,6 @@ final class OutputWriter {
 
     /// One byte that outlives a writev(2) call: the trailer after a large frame.
     private let trailerByte = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-    deinit { trailerByte.deallocate() }
 
     /// Writes what is buffered, then `bytes` and the trailer, with one writev(2) where it can
     /// (otherwise a large frame between one-byte delimiters costs three write calls), and empties
@@ -95,5 +115,64 @@ final class OutputWriter {
             }
         }
         buffer.count = 0
+    }
+
+    // MARK: - Without waiting
+
+    /// Bytes buffered and not yet handed to stdout (a writer made `withoutWaiting`).
+    var pendingBytes: Int { buffer.count - handedOver }
+
+    /// Hands stdout as much of the buffer as it takes without waiting and keeps the rest (a writer
+    /// made `withoutWaiting`); returns how many bytes went out. A reader that went away is
+    /// Exit.outputClosed.
+    func writeWithoutWaiting() throws(Exit) -> Int {
+        guard let target else { return 0 }
+        let start = handedOver
+        while handedOver < buffer.count {
+            let n = target.write(buffer.base + handedOver, buffer.count - handedOver)
+            if n > 0 { handedOver += n; continue }
+            if n == 0 || errno == EAGAIN || errno == EWOULDBLOCK { break }
+            if errno == EINTR { continue }
+            if errno == EPIPE { throw Exit.outputClosed }
+            throw Exit.runtime("cannot write to stdout: " + String(cString: strerror(errno)))
+        }
+        let written = handedOver - start
+        if handedOver == buffer.count {
+            buffer.count = 0
+            handedOver = 0
+        } else if handedOver >= OutputWriter.flushThreshold {
+            buffer.removeFirst(handedOver)  // now and then, not after every small write
+            handedOver = 0
+        }
+        return written
+    }
+
+    /// stdout made safe to write without waiting. O_NONBLOCK belongs to the open file description,
+    /// which the shell and the other processes of a pipeline share: setting it on fd 1 would make
+    /// their writes fail with EAGAIN. So a pipe, FIFO or terminal is opened again through
+    /// /proc/self/fd (a description of our own, made non-blocking), a socket is written with
+    /// MSG_DONTWAIT, and anything else (a regular file, or when /proc is missing) is written as
+    /// it is: a file does not wait for a reader.
+    private struct Target {
+        let fd: Int32
+        let isSocket: Bool
+        /// Whether fd was opened here (and is closed with the writer).
+        let opened: Bool
+
+        init(_ fd: Int32) {
+            var info = stat()
+            let kind = fstat(fd, &info) == 0 ? info.st_mode & S_IFMT : 0
+            var reopened: Int32 = -1
+            if kind == S_IFIFO || kind == S_IFCHR {
+                reopened = open("/proc/self/fd/\(fd)", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+            }
+            self.fd = reopened >= 0 ? reopened : fd
+            isSocket = kind == S_IFSOCK
+            opened = reopened >= 0
+        }
+
+        func write(_ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+            isSocket ? send(fd, bytes, count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) : Glibc.write(fd, bytes, count)
+        }
     }
 }
