@@ -85,3 +85,12 @@ func badCommandLinesExitTwoWithOneErrorAndAHint(arguments: [String], says: Strin
     #expect(r.err.hasPrefix("zswift: error: unknown host 'no-such-host.invalid' in tcp://no-such-host.invalid:5555: ")
             && !r.err.contains("("), "\(r)")
 }
+
+@Test func aHelpFlagBeforeTheCommandPrintsThatCommandsHelp() throws {
+    let long = try zswift(["req", "--help"])
+    let short = try zswift(["req", "-h"])
+    #expect(long.status == 0 && long.out.contains("--retries") && short.out.count < long.out.count)
+    #expect(try zswift(["--help", "req"]).out == long.out)
+    #expect(try zswift(["help", "req"]).out == long.out)
+    #expect(try zswift(["-h", "req"]).out == short.out)
+}

@@ -139,6 +139,13 @@ func everySpellingOfAValueFlagGivesTheSameValue(_ words: [String]) throws {
     guard case .help(.pull?, .short) = try parse("pull", "-vh") else { Issue.record("pull -vh"); return }
 }
 
+@Test func aHelpFlagBeforeACommandAsksForThatCommandsHelp() throws {
+    guard case .help(.req?, .long) = try parse("--help", "req") else { Issue.record("--help req"); return }
+    guard case .help(.req?, .short) = try parse("-h", "req") else { Issue.record("-h req"); return }
+    let typo = #expect(throws: UsageError.self) { try parse("--help", "rq") }
+    #expect(typo?.hint == "did you mean req?")
+}
+
 @Test func helpForACommandNeedsNoEndpoint() throws {
     guard case .help(.pull?, .short) = try parse("pull", "-h") else { Issue.record("pull -h"); return }
 }
