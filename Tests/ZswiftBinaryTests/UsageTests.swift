@@ -94,3 +94,10 @@ func badCommandLinesExitTwoWithOneErrorAndAHint(arguments: [String], says: Strin
     #expect(try zswift(["help", "req"]).out == long.out)
     #expect(try zswift(["-h", "req"]).out == short.out)
 }
+
+@Test func anExecTimeoutOfZeroIsAUsageErrorInsteadOfKillingEveryCommand() throws {
+    let r = try zswift(["rep", "-b", "tcp://127.0.0.1:*", "--exec", "echo fast", "--exec-timeout", "0", "-n", "1"], within: 5)
+    #expect(r.status == 2, "\(r)")
+    #expect(r.err.hasPrefix("zswift: error: --exec-timeout "), "\(r)")
+    #expect(r.err.contains("hint: leave --exec-timeout out"), "\(r)")
+}

@@ -257,3 +257,10 @@ func aBadFlagValueIsAUsageErrorNamingTheFlag(_ words: [String], _ flag: String) 
     #expect(error?.hint == "did you mean json?")
     #expect(try rawArguments(["pull", "-f", "HEX", ":1"]).format == .hex)
 }
+
+@Test(arguments: ["0", "0s", "0ms"])
+func anExecTimeoutOfZeroIsAUsageErrorWithAHint(_ value: String) throws {
+    let error = try #require(usageError("rep", ":5555", "--exec", "cat", "--exec-timeout", value))
+    #expect(error.message.hasPrefix("--exec-timeout "))
+    #expect(error.hint?.hasPrefix("leave --exec-timeout out") == true)
+}

@@ -105,7 +105,13 @@ extension Flag {
         /// --exec-timeout
         Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
              summary: "kill a command that runs longer than DURATION",
-             doc: "Kills an --exec command still running after DURATION (its process group, SIGTERM then SIGKILL), reports it and answers with an empty message.") { raw, v throws(UsageError) in raw.execTimeout = try Interval.parse(v.text, flag: "exec-timeout") },
+             doc: "Kills an --exec command still running after DURATION (its process group, SIGTERM then SIGKILL), reports it and answers with an empty message. DURATION is more than 0: without --exec-timeout a command runs as long as it takes.") { raw, v throws(UsageError) in
+            let timeout = try Interval.parse(v.text, flag: "exec-timeout")
+            guard timeout.milliseconds != 0 else {
+                throw UsageError("--exec-timeout \(v.text) would kill every command before it could answer", hint: "leave --exec-timeout out for no limit")
+            }
+            raw.execTimeout = timeout
+        },
 
         /// --frontend
         Flag("frontend", value: "ENDPOINT", .broker, for: CommandSet(.broker),
