@@ -29,7 +29,7 @@ complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pai
 complete -c zswift -n '__fish_seen_subcommand_from req pub push pair dealer router xpub xsub' -s i -l interval -x -d 'repeat --data/--file every DURATION'
 complete -c zswift -n '__fish_seen_subcommand_from req pub push pair dealer router xpub xsub' -l delay -x -d 'wait DURATION before the first send'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub' -s t -l timeout -x -d 'exit 3 when nothing arrives within DURATION'
-complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub' -l linger -x -d 'bound the wait for delivery at end of input (default: --timeout)'
+complete -c zswift -n '__fish_seen_subcommand_from rep pub push pair dealer router xpub xsub' -l linger -x -d 'bound the wait for delivery at end of input (default: --timeout)'
 complete -c zswift -n '__fish_seen_subcommand_from pair dealer router xpub xsub' -s q -l quit-after -x -d 'after end of input, exit once nothing arrived for DURATION'
 complete -c zswift -n '__fish_seen_subcommand_from req push pair dealer router xsub' -l wait-peers -x -d 'hold the first send until N peers are connected'
 complete -c zswift -n '__fish_seen_subcommand_from pub xpub' -l wait-subscribers -x -d 'hold the first message until N subscribers are there'

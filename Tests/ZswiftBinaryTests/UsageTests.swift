@@ -101,3 +101,10 @@ func badCommandLinesExitTwoWithOneErrorAndAHint(arguments: [String], says: Strin
     #expect(r.err.hasPrefix("zswift: error: --exec-timeout "), "\(r)")
     #expect(r.err.contains("hint: leave --exec-timeout out"), "\(r)")
 }
+
+@Test(arguments: ["pull", "sub", "req"])
+func lingerIsAUsageErrorForCommandsThatDeliverNothingAtTheEnd(command: String) throws {
+    let r = try zswift([command, "-c", ":5999", "--linger", "1s", "-t", "1ms"], within: 10)
+    #expect(r.status == 2, "\(r)")
+    #expect(r.err.hasPrefix("zswift: error: --linger does not apply to \(command)\nhint: it is for: "), "\(r)")
+}

@@ -148,7 +148,7 @@ import Testing
 @Test func socketFlagsReachTheSocketSettings() throws {
     let inv = try invocation("sub", "-s", "a", "-s", "", "--conflate", "--immediate", "--identity", "me",
                              "--reconnect-ivl", "250ms", "--heartbeat", "1s", "--max-msg-size", "64k",
-                             "-o", "ZMQ_SNDBUF=1024", "--linger", "0", ":5555")
+                             "-o", "ZMQ_SNDBUF=1024", ":5555")
     #expect(inv.socket.subscriptions == [bytes("a"), []])
     #expect(inv.socket.conflate && inv.socket.immediate)
     #expect(inv.socket.identity == bytes("me"))
@@ -156,7 +156,13 @@ import Testing
     #expect(inv.socket.heartbeat == .ms(1000))
     #expect(inv.socket.maxMessageSize == 65536)
     #expect(inv.socket.custom.count == 1)
-    #expect(inv.linger == .ms(0))
+}
+
+@Test func lingerSetsTheBoundOnDeliveryAndOtherwiseTimeoutDoes() throws {
+    let linger = try invocation("push", "--linger", "0", "-t", "5s", ":5555")
+    #expect(linger.linger == .ms(0) && !linger.lingerIsTimeout && linger.lingerSource == "--linger")
+    let timeout = try invocation("push", "-t", "5s", ":5555")
+    #expect(timeout.linger == .ms(5000) && timeout.lingerIsTimeout && timeout.lingerSource == "--timeout")
 }
 
 @Test func countWaitAndDiagnosticsFlagsReachTheInvocation() throws {

@@ -264,3 +264,14 @@ func anExecTimeoutOfZeroIsAUsageErrorWithAHint(_ value: String) throws {
     #expect(error.message.hasPrefix("--exec-timeout "))
     #expect(error.hint?.hasPrefix("leave --exec-timeout out") == true)
 }
+
+@Test(arguments: [Command.pull, .sub, .req])
+func lingerDoesNotApplyToCommandsThatDeliverNothingAtTheEnd(_ command: Command) {
+    let error = #expect(throws: UsageError.self) { try parse(command.rawValue, "--linger", "1s", ":5555") }
+    #expect(error?.message == "--linger does not apply to \(command.rawValue)")
+}
+
+@Test(arguments: [Command.push, .pub, .rep, .pair, .dealer, .router, .xpub, .xsub])
+func lingerAppliesToEveryCommandThatDeliversAtTheEnd(_ command: Command) throws {
+    #expect(try rawArguments([command.rawValue, "--linger", "1s", ":5555"]).linger == .ms(1000))
+}

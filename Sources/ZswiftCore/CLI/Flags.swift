@@ -73,7 +73,7 @@ extension Flag {
              summary: "exit 3 when nothing arrives within DURATION",
              doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
-        Flag("linger", value: "DURATION", .delivery, for: .sockets,
+        Flag("linger", value: "DURATION", .delivery, for: .delivering,
              summary: "bound the wait for delivery at end of input (default: --timeout)",
              doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait (without it, --timeout does; without either, it lasts until delivery or Ctrl-C): when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
         /// -q/--quit-after
