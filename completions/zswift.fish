@@ -48,7 +48,7 @@ complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pai
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l sndhwm -x -d 'send high-water mark (messages; 0: none)'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l rcvhwm -x -d 'receive high-water mark (messages; 0: none)'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l identity -x -d 'routing id the socket announces to ROUTER peers'
-complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l conflate -d 'keep only the last message (single-frame messages only)'
+complete -c zswift -n '__fish_seen_subcommand_from pub sub push pull dealer' -l conflate -d 'keep only the last message (single-frame messages only)'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l immediate -d 'queue messages only to completed connections'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l reconnect-ivl -x -d 'wait between reconnection attempts (default 100ms)'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker' -l heartbeat -x -d 'send ZMTP heartbeats every DURATION; drop a silent peer after 3'

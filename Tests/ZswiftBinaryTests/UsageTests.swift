@@ -108,3 +108,18 @@ func lingerIsAUsageErrorForCommandsThatDeliverNothingAtTheEnd(command: String) t
     #expect(r.status == 2, "\(r)")
     #expect(r.err.hasPrefix("zswift: error: --linger does not apply to \(command)\nhint: it is for: "), "\(r)")
 }
+
+@Test(arguments: [
+    (["push", "-c", ":5999", "-o", "sndhwm=-7", "-d", "x"], "-o sndhwm=-7", "0 or more"),
+    (["push", "-c", ":5999", "-o", "routing_id=", "-d", "x"], "-o routing_id=", "1 to 255 bytes"),
+    (["pull", "-c", ":5999", "-o", "subscribe=x"], "-o subscribe=x", "PULL"),
+    (["push", "-c", ":5999", "-o", "curve_serverkey=short", "-d", "x"], "-o curve_serverkey=short", "40 characters"),
+])
+func aSocketOptionLibzmqWouldRefuseIsAUsageErrorThatSaysWhy(arguments: [String], names: String, why: String) throws {
+    let r = try zswift(arguments, within: 10)
+    #expect(r.status == 2, "\(r)")
+    #expect(r.err.hasPrefix("zswift: error: \(names): "), "\(r)")
+    #expect(r.err.contains(why), "\(r)")
+    #expect(r.err.contains("\nhint: "), "\(r)")
+    #expect(r.stdout.isEmpty)
+}

@@ -172,3 +172,33 @@ import Testing
     #expect(inv.verbosity == 2 && inv.stats && inv.events == .json && inv.legacyZMTP)
     #expect(inv.source == .frames([bytes("x")]))
 }
+
+// MARK: - Socket options and socket types
+
+@Test(arguments: [
+    (["pull", "-o", "subscribe=x", ":1"], "pull opens a PULL socket", "it is for: sub"),
+    (["xsub", "-o", "subscribe=x", ":1"], "xsub opens an XSUB socket", "it is for: sub"),
+    (["dealer", "-o", "router_mandatory=1", ":1"], "dealer opens a DEALER socket", "it is for: rep, router"),
+    (["push", "-o", "req_relaxed=1", ":1"], "push opens a PUSH socket", "it is for: req"),
+    (["sub", "-o", "xpub_verbose=1", ":1"], "sub opens a SUB socket", "it is for: pub, xpub"),
+    (["pair", "-o", "conflate=1", ":1"], "pair opens a PAIR socket", "it is for: "),
+    (["router", "-o", "stream_notify=1", ":1"], "router opens a ROUTER socket", "no zswift command opens a STREAM socket"),
+    (["broker", "--mode", "forwarder", "-o", "subscribe=x", ":1", ":2"], "broker --mode forwarder opens an XSUB socket", "it is for: sub"),
+    (["broker", "-o", "router_handover=1", ":1", ":2"], "broker --mode queue opens a DEALER socket", "it is for: rep, router"),
+])
+func aSocketOptionForAnotherSocketTypeIsAUsageErrorNamingTheType(_ words: [String], _ says: String, _ hint: String) throws {
+    let raw = try rawArguments(words)
+    let error = #expect(throws: UsageError.self) { try Invocation(raw) }
+    #expect(error?.message.hasPrefix("-o \(words[words.firstIndex(of: "-o")! + 1]): \(says)") == true, "\(error?.message ?? "no error")")
+    #expect(error?.hint?.hasPrefix(hint) == true, "\(error?.hint ?? "no hint")")
+}
+
+@Test(arguments: [
+    ["sub", "-o", "subscribe=x", ":1"], ["rep", "-o", "router_mandatory=1", ":1"], ["req", "-o", "req_relaxed=1", ":1"],
+    ["pub", "-o", "xpub_nodrop=1", ":1"], ["xpub", "-o", "xpub_welcome_msg=hi", ":1"], ["router", "-o", "router_handover=1", ":1"],
+    ["dealer", "-o", "probe_router=1", ":1"], ["push", "-o", "conflate=1", ":1"], ["pull", "-o", "tcp_keepalive=1", ":1"],
+    ["broker", "--mode", "streamer", "-o", "conflate=1", ":1", ":2"], ["broker", "-o", "probe_router=1", ":1", ":2"],
+])
+func aSocketOptionForTheCommandsSocketTypeIsAccepted(_ words: [String]) throws {
+    #expect(try Invocation(rawArguments(words)).socket.custom.count == 1)
+}

@@ -275,3 +275,40 @@ func lingerDoesNotApplyToCommandsThatDeliverNothingAtTheEnd(_ command: Command) 
 func lingerAppliesToEveryCommandThatDeliversAtTheEnd(_ command: Command) throws {
     #expect(try rawArguments([command.rawValue, "--linger", "1s", ":5555"]).linger == .ms(1000))
 }
+
+// MARK: - Socket option values
+
+@Test(arguments: [
+    ("sndhwm=-7", "0 or more"), ("linger=-2", "-1 or more"), ("tcp_keepalive=2", "-1, 0 or 1"),
+    ("rate=0", "1 or more"), ("heartbeat_ttl=6553600", "0 to 6553599"), ("routing_id=", "1 to 255 bytes"),
+    ("zap_domain=", "1 to 255 bytes"), ("bindtodevice=a-very-long-interface-name", "at most 16 bytes"),
+    ("curve_serverkey=short", "40 characters"), ("curve_serverkey=" + String(repeating: "~", count: 40), "40 characters"),
+    ("curve_serverkey=" + String(repeating: "%", count: 40), "40 characters"),
+])
+func aSocketOptionValueLibzmqWouldRefuseIsAUsageErrorSayingWhatItTakes(_ setting: String, _ says: String) {
+    let error = #expect(throws: UsageError.self) { try parse("push", "-o", setting, ":1") }
+    #expect(error?.message.hasPrefix("-o \(setting): ") == true, "\(error?.message ?? "no error")")
+    #expect(error?.message.contains(says) == true, "\(error?.message ?? "no error")")
+    #expect(error?.hint != nil)
+}
+
+@Test(arguments: [
+    "sndhwm=0", "linger=-1", "tcp_keepalive=-1", "heartbeat_ttl=6553599", "routing_id=a", "socks_proxy=",
+    "plain_username=", "curve_serverkey=rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "maxmsgsize=-1",
+])
+func aSocketOptionValueLibzmqTakesIsAccepted(_ setting: String) throws {
+    #expect(try rawArguments(["push", "-o", setting, ":1"]).socketOptions.count == 1)
+}
+
+@Test func aRoutingIDStartingWithAZeroByteIsRefusedByIdentityAndByRoutingID() {
+    let flag = #expect(throws: UsageError.self) { try Parser.parse([ArgumentValue("push"), ArgumentValue("--identity"), ArgumentValue([0, 1]), ArgumentValue(":1")]) }
+    #expect(flag?.message.hasPrefix("--identity: ") == true)
+    let option = #expect(throws: UsageError.self) { try Parser.parse([ArgumentValue("push"), ArgumentValue("-o"), ArgumentValue(bytes("routing_id=") + [0, 1]), ArgumentValue(":1")]) }
+    #expect(option?.message.contains("not starting with a zero byte") == true)
+}
+
+@Test func conflateIsAFlagOnlyOfCommandsWhoseSocketLibzmqConflates() {
+    let error = #expect(throws: UsageError.self) { try parse("pair", "--conflate", ":5555") }
+    #expect(error?.message == "--conflate does not apply to pair")
+    #expect(forCommands("conflate") == "pub, sub, push, pull, dealer")
+}

@@ -1,5 +1,6 @@
 // The flag table: the one place a flag is defined. The parser, `-h`, `--help`, the man page and
 // every shell completion are generated from it. Each definition starts with a marker line.
+import ZMQ
 
 extension Flag {
     static let all: [Flag] = [
@@ -168,15 +169,16 @@ extension Flag {
         Flag("identity", value: "ID", .socket, for: .all,
              summary: "routing id the socket announces to ROUTER peers",
              doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).") { raw, v throws(UsageError) in
-            guard (1...255).contains(v.bytes.count), v.bytes.first != 0 else {
-                throw UsageError("--identity: an identity is 1 to 255 bytes and does not start with a zero byte")
+            let rule = SocketOption.routingID.values
+            guard rule.accept(v.bytes, kind: .bytes) else {
+                throw UsageError("--identity: an identity must be \(rule.phrase)", hint: "for example --identity client-1")
             }
             raw.identity = v.bytes
         },
         /// --conflate
-        Flag("conflate", .socket, for: .all,
+        Flag("conflate", .socket, for: .applying(AnySocketOption(SocketOption.conflate)),
              summary: "keep only the last message (single-frame messages only)",
-             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages.") { raw, _ throws(UsageError) in raw.conflate = true },
+             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages. libzmq honours it on PUB, SUB, PUSH, PULL and DEALER sockets only.") { raw, _ throws(UsageError) in raw.conflate = true },
         /// --immediate
         Flag("immediate", .socket, for: .all,
              summary: "queue messages only to completed connections",
