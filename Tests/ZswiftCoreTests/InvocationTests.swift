@@ -1,6 +1,7 @@
 // Step two of the command line (Invocation.init): the cross-flag rules, --data decoded in the
 // --in format, defaults, and how endpoints and formats land in the checked invocation.
 import Testing
+import ZMQ
 @testable import ZswiftCore
 
 // MARK: - Defaults
@@ -201,4 +202,16 @@ func aSocketOptionForAnotherSocketTypeIsAUsageErrorNamingTheType(_ words: [Strin
 ])
 func aSocketOptionForTheCommandsSocketTypeIsAccepted(_ words: [String]) throws {
     #expect(try Invocation(rawArguments(words)).socket.custom.count == 1)
+}
+
+@Test func anOptionLibzmqRefusesAtSetUpAnywayIsAUsageErrorNamingOptionValueAndSocketType() throws {
+    // a setting Invocation would have refused, to stand for one the table did not foresee
+    let subscribe = try SocketOptionSetting.parse(ArgumentValue("subscribe=x"))
+    let socket = try Socket(Context(), type: .pull)
+    defer { socket.close() }
+    let error = #expect(throws: Exit.self) { try Session.apply([subscribe], to: socket) }
+    guard case let .failed(status, message, hint)? = error else { Issue.record("\(String(describing: error))"); return }
+    #expect(status == .usage)
+    #expect(message == "-o subscribe=x: libzmq refuses this option on a PULL socket")
+    #expect(hint?.contains("ZMQ_SUBSCRIBE") == true)
 }
