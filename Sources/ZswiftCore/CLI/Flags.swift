@@ -202,7 +202,7 @@ extension Flag {
         /// -o/--sockopt
         Flag("sockopt", short: "o", value: "NAME=VALUE", .socket, for: .all,
              summary: "set any libzmq socket option (repeatable)",
-             doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag.",
+             doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag. A value libzmq would refuse (-o sndhwm=-7), or an option for another socket type (-o subscribe=x on pull), is a usage error.",
              completion: .socketOption, repeatable: true) { raw, v throws(UsageError) in raw.socketOptions.append(try SocketOptionSetting.parse(v)) },
 
         /// -v/--verbose
