@@ -1,5 +1,6 @@
-// Socket options from one table: each option is declared once, with its C code and value type,
-// and `SocketOptions.all` lists them for name lookup (`-o NAME=VALUE`). No CLI knowledge here.
+// Socket options from one table: each option is declared once, with its C code, value type, the
+// values and socket types libzmq takes it with, and `SocketOptions.all` lists them for name lookup
+// (`-o NAME=VALUE`). No CLI knowledge here.
 import CZMQ
 
 /// How an option's value travels through `zmq_setsockopt`/`zmq_getsockopt`.
@@ -22,11 +23,18 @@ public struct SocketOption<Value: SocketOptionValue>: Sendable {
     public let name: String
     public let readable: Bool
     public let writable: Bool
-    public init(_ code: Int32, _ name: String, readable: Bool = true, writable: Bool = true) {
+    /// The values `zmq_setsockopt` takes.
+    public let values: SocketOptionValues
+    /// The socket types the option applies to; nil for every type.
+    public let socketTypes: [SocketType]?
+    public init(_ code: Int32, _ name: String, readable: Bool = true, writable: Bool = true,
+                values: SocketOptionValues = .any, on socketTypes: [SocketType]? = nil) {
         self.code = code
         self.name = name
         self.readable = readable
         self.writable = writable
+        self.values = values
+        self.socketTypes = socketTypes
     }
 }
 
@@ -118,34 +126,35 @@ extension Array: SocketOptionValue where Element == UInt8 {
 // MARK: - The table
 
 public extension SocketOption where Value == Int32 {
-    static var linger: Self { .init(ZMQ_LINGER, "linger") }
-    static var sendHighWaterMark: Self { .init(ZMQ_SNDHWM, "sndhwm") }
-    static var receiveHighWaterMark: Self { .init(ZMQ_RCVHWM, "rcvhwm") }
-    static var sendBuffer: Self { .init(ZMQ_SNDBUF, "sndbuf") }
-    static var receiveBuffer: Self { .init(ZMQ_RCVBUF, "rcvbuf") }
-    static var sendTimeout: Self { .init(ZMQ_SNDTIMEO, "sndtimeo") }
-    static var receiveTimeout: Self { .init(ZMQ_RCVTIMEO, "rcvtimeo") }
-    static var reconnectInterval: Self { .init(ZMQ_RECONNECT_IVL, "reconnect_ivl") }
-    static var reconnectIntervalMax: Self { .init(ZMQ_RECONNECT_IVL_MAX, "reconnect_ivl_max") }
-    static var backlog: Self { .init(ZMQ_BACKLOG, "backlog") }
-    static var rate: Self { .init(ZMQ_RATE, "rate") }
-    static var recoveryInterval: Self { .init(ZMQ_RECOVERY_IVL, "recovery_ivl") }
-    static var multicastHops: Self { .init(ZMQ_MULTICAST_HOPS, "multicast_hops") }
-    static var multicastMaxTPDU: Self { .init(ZMQ_MULTICAST_MAXTPDU, "multicast_maxtpdu") }
-    static var tcpKeepalive: Self { .init(ZMQ_TCP_KEEPALIVE, "tcp_keepalive") }
-    static var tcpKeepaliveCount: Self { .init(ZMQ_TCP_KEEPALIVE_CNT, "tcp_keepalive_cnt") }
-    static var tcpKeepaliveIdle: Self { .init(ZMQ_TCP_KEEPALIVE_IDLE, "tcp_keepalive_idle") }
-    static var tcpKeepaliveInterval: Self { .init(ZMQ_TCP_KEEPALIVE_INTVL, "tcp_keepalive_intvl") }
-    static var tcpMaxRetransmit: Self { .init(ZMQ_TCP_MAXRT, "tcp_maxrt") }
-    static var typeOfService: Self { .init(ZMQ_TOS, "tos") }
-    static var handshakeInterval: Self { .init(ZMQ_HANDSHAKE_IVL, "handshake_ivl") }
-    static var heartbeatInterval: Self { .init(ZMQ_HEARTBEAT_IVL, "heartbeat_ivl") }
-    static var heartbeatTTL: Self { .init(ZMQ_HEARTBEAT_TTL, "heartbeat_ttl") }
-    static var heartbeatTimeout: Self { .init(ZMQ_HEARTBEAT_TIMEOUT, "heartbeat_timeout") }
-    static var connectTimeout: Self { .init(ZMQ_CONNECT_TIMEOUT, "connect_timeout") }
-    static var useFD: Self { .init(ZMQ_USE_FD, "use_fd") }
-    static var gssapiPrincipalNameType: Self { .init(ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, "gssapi_principal_nametype") }
-    static var gssapiServicePrincipalNameType: Self { .init(ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, "gssapi_service_principal_nametype") }
+    static var linger: Self { .init(ZMQ_LINGER, "linger", values: .atLeast(-1)) }
+    static var sendHighWaterMark: Self { .init(ZMQ_SNDHWM, "sndhwm", values: .atLeast(0)) }
+    static var receiveHighWaterMark: Self { .init(ZMQ_RCVHWM, "rcvhwm", values: .atLeast(0)) }
+    static var sendBuffer: Self { .init(ZMQ_SNDBUF, "sndbuf", values: .atLeast(-1)) }
+    static var receiveBuffer: Self { .init(ZMQ_RCVBUF, "rcvbuf", values: .atLeast(-1)) }
+    static var sendTimeout: Self { .init(ZMQ_SNDTIMEO, "sndtimeo", values: .atLeast(-1)) }
+    static var receiveTimeout: Self { .init(ZMQ_RCVTIMEO, "rcvtimeo", values: .atLeast(-1)) }
+    static var reconnectInterval: Self { .init(ZMQ_RECONNECT_IVL, "reconnect_ivl", values: .atLeast(-1)) }
+    static var reconnectIntervalMax: Self { .init(ZMQ_RECONNECT_IVL_MAX, "reconnect_ivl_max", values: .atLeast(0)) }
+    static var backlog: Self { .init(ZMQ_BACKLOG, "backlog", values: .atLeast(0)) }
+    static var rate: Self { .init(ZMQ_RATE, "rate", values: .atLeast(1)) }
+    static var recoveryInterval: Self { .init(ZMQ_RECOVERY_IVL, "recovery_ivl", values: .atLeast(0)) }
+    static var multicastHops: Self { .init(ZMQ_MULTICAST_HOPS, "multicast_hops", values: .atLeast(1)) }
+    static var multicastMaxTPDU: Self { .init(ZMQ_MULTICAST_MAXTPDU, "multicast_maxtpdu", values: .atLeast(1)) }
+    static var tcpKeepalive: Self { .init(ZMQ_TCP_KEEPALIVE, "tcp_keepalive", values: .integers(-1...1)) }
+    static var tcpKeepaliveCount: Self { .init(ZMQ_TCP_KEEPALIVE_CNT, "tcp_keepalive_cnt", values: .atLeast(-1)) }
+    static var tcpKeepaliveIdle: Self { .init(ZMQ_TCP_KEEPALIVE_IDLE, "tcp_keepalive_idle", values: .atLeast(-1)) }
+    static var tcpKeepaliveInterval: Self { .init(ZMQ_TCP_KEEPALIVE_INTVL, "tcp_keepalive_intvl", values: .atLeast(-1)) }
+    static var tcpMaxRetransmit: Self { .init(ZMQ_TCP_MAXRT, "tcp_maxrt", values: .atLeast(0)) }
+    static var typeOfService: Self { .init(ZMQ_TOS, "tos", values: .atLeast(0)) }
+    static var handshakeInterval: Self { .init(ZMQ_HANDSHAKE_IVL, "handshake_ivl", values: .atLeast(0)) }
+    static var heartbeatInterval: Self { .init(ZMQ_HEARTBEAT_IVL, "heartbeat_ivl", values: .atLeast(0)) }
+    /// In milliseconds, kept in deciseconds as 16 bits: libzmq rounds -99...-1 to 0 and takes them too.
+    static var heartbeatTTL: Self { .init(ZMQ_HEARTBEAT_TTL, "heartbeat_ttl", values: .integers(0...6_553_599)) }
+    static var heartbeatTimeout: Self { .init(ZMQ_HEARTBEAT_TIMEOUT, "heartbeat_timeout", values: .atLeast(0)) }
+    static var connectTimeout: Self { .init(ZMQ_CONNECT_TIMEOUT, "connect_timeout", values: .atLeast(0)) }
+    static var useFD: Self { .init(ZMQ_USE_FD, "use_fd", values: .atLeast(-1)) }
+    static var gssapiPrincipalNameType: Self { .init(ZMQ_GSSAPI_PRINCIPAL_NAMETYPE, "gssapi_principal_nametype", values: .integers(0...2)) }
+    static var gssapiServicePrincipalNameType: Self { .init(ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE, "gssapi_service_principal_nametype", values: .integers(0...2)) }
     static var vmciConnectTimeout: Self { .init(ZMQ_VMCI_CONNECT_TIMEOUT, "vmci_connect_timeout") }
     /// Draft in the header but honoured at run time by Debian's 4.3.4 (zmq-facts.md).
     static var reconnectStop: Self { .init(109, "reconnect_stop") }
@@ -169,20 +178,21 @@ public extension SocketOption where Value == UInt64 {
 
 public extension SocketOption where Value == Bool {
     static var immediate: Self { .init(ZMQ_IMMEDIATE, "immediate") }
-    static var conflate: Self { .init(ZMQ_CONFLATE, "conflate") }
+    /// libzmq takes it on every socket type and ignores it on all but these (get_effective_conflate_option).
+    static var conflate: Self { .init(ZMQ_CONFLATE, "conflate", on: [.dealer, .pull, .push, .pub, .sub]) }
     static var ipv6: Self { .init(ZMQ_IPV6, "ipv6") }
-    static var routerMandatory: Self { .init(ZMQ_ROUTER_MANDATORY, "router_mandatory", readable: false) }
-    static var routerHandover: Self { .init(ZMQ_ROUTER_HANDOVER, "router_handover", readable: false) }
-    static var routerRaw: Self { .init(ZMQ_ROUTER_RAW, "router_raw", readable: false) }
-    static var probeRouter: Self { .init(ZMQ_PROBE_ROUTER, "probe_router", readable: false) }
-    static var requestCorrelate: Self { .init(ZMQ_REQ_CORRELATE, "req_correlate", readable: false) }
-    static var requestRelaxed: Self { .init(ZMQ_REQ_RELAXED, "req_relaxed", readable: false) }
-    static var xpubVerbose: Self { .init(ZMQ_XPUB_VERBOSE, "xpub_verbose", readable: false) }
-    static var xpubVerboser: Self { .init(ZMQ_XPUB_VERBOSER, "xpub_verboser", readable: false) }
-    static var xpubNoDrop: Self { .init(ZMQ_XPUB_NODROP, "xpub_nodrop", readable: false) }
-    static var xpubManual: Self { .init(ZMQ_XPUB_MANUAL, "xpub_manual", readable: false) }
+    static var routerMandatory: Self { .init(ZMQ_ROUTER_MANDATORY, "router_mandatory", readable: false, on: [.rep, .router]) }
+    static var routerHandover: Self { .init(ZMQ_ROUTER_HANDOVER, "router_handover", readable: false, on: [.rep, .router]) }
+    static var routerRaw: Self { .init(ZMQ_ROUTER_RAW, "router_raw", readable: false, on: [.rep, .router]) }
+    static var probeRouter: Self { .init(ZMQ_PROBE_ROUTER, "probe_router", readable: false, on: [.req, .rep, .dealer, .router]) }
+    static var requestCorrelate: Self { .init(ZMQ_REQ_CORRELATE, "req_correlate", readable: false, on: [.req]) }
+    static var requestRelaxed: Self { .init(ZMQ_REQ_RELAXED, "req_relaxed", readable: false, on: [.req]) }
+    static var xpubVerbose: Self { .init(ZMQ_XPUB_VERBOSE, "xpub_verbose", readable: false, on: [.pub, .xpub]) }
+    static var xpubVerboser: Self { .init(ZMQ_XPUB_VERBOSER, "xpub_verboser", readable: false, on: [.pub, .xpub]) }
+    static var xpubNoDrop: Self { .init(ZMQ_XPUB_NODROP, "xpub_nodrop", readable: false, on: [.pub, .xpub]) }
+    static var xpubManual: Self { .init(ZMQ_XPUB_MANUAL, "xpub_manual", readable: false, on: [.pub, .xpub]) }
     static var invertMatching: Self { .init(ZMQ_INVERT_MATCHING, "invert_matching") }
-    static var streamNotify: Self { .init(ZMQ_STREAM_NOTIFY, "stream_notify", readable: false) }
+    static var streamNotify: Self { .init(ZMQ_STREAM_NOTIFY, "stream_notify", readable: false, on: [.stream]) }
     static var plainServer: Self { .init(ZMQ_PLAIN_SERVER, "plain_server") }
     static var curveServer: Self { .init(ZMQ_CURVE_SERVER, "curve_server") }
     static var gssapiServer: Self { .init(ZMQ_GSSAPI_SERVER, "gssapi_server") }
@@ -194,25 +204,29 @@ public extension SocketOption where Value == Bool {
 
 public extension SocketOption where Value == String {
     static var lastEndpoint: Self { .init(ZMQ_LAST_ENDPOINT, "last_endpoint", writable: false) }
-    static var zapDomain: Self { .init(ZMQ_ZAP_DOMAIN, "zap_domain") }
-    static var plainUsername: Self { .init(ZMQ_PLAIN_USERNAME, "plain_username") }
-    static var plainPassword: Self { .init(ZMQ_PLAIN_PASSWORD, "plain_password") }
+    static var zapDomain: Self { .init(ZMQ_ZAP_DOMAIN, "zap_domain", values: .lengths(1...255)) }
+    static var plainUsername: Self { .init(ZMQ_PLAIN_USERNAME, "plain_username", values: .lengths(0...255)) }
+    static var plainPassword: Self { .init(ZMQ_PLAIN_PASSWORD, "plain_password", values: .lengths(0...255)) }
     /// CURVE keys as 40-character Z85 text.
-    static var curvePublicKey: Self { .init(ZMQ_CURVE_PUBLICKEY, "curve_publickey") }
-    static var curveSecretKey: Self { .init(ZMQ_CURVE_SECRETKEY, "curve_secretkey") }
-    static var curveServerKey: Self { .init(ZMQ_CURVE_SERVERKEY, "curve_serverkey") }
-    static var gssapiPrincipal: Self { .init(ZMQ_GSSAPI_PRINCIPAL, "gssapi_principal") }
-    static var gssapiServicePrincipal: Self { .init(ZMQ_GSSAPI_SERVICE_PRINCIPAL, "gssapi_service_principal") }
+    static var curvePublicKey: Self { .init(ZMQ_CURVE_PUBLICKEY, "curve_publickey", values: .curveKey) }
+    static var curveSecretKey: Self { .init(ZMQ_CURVE_SECRETKEY, "curve_secretkey", values: .curveKey) }
+    static var curveServerKey: Self { .init(ZMQ_CURVE_SERVERKEY, "curve_serverkey", values: .curveKey) }
+    static var gssapiPrincipal: Self { .init(ZMQ_GSSAPI_PRINCIPAL, "gssapi_principal", values: .lengths(1...255)) }
+    static var gssapiServicePrincipal: Self { .init(ZMQ_GSSAPI_SERVICE_PRINCIPAL, "gssapi_service_principal", values: .lengths(1...255)) }
     static var socksProxy: Self { .init(ZMQ_SOCKS_PROXY, "socks_proxy") }
-    static var bindToDevice: Self { .init(ZMQ_BINDTODEVICE, "bindtodevice") }
+    static var bindToDevice: Self { .init(ZMQ_BINDTODEVICE, "bindtodevice", values: .lengths(0...16)) }
 }
 
 public extension SocketOption where Value == [UInt8] {
-    static var routingID: Self { .init(ZMQ_ROUTING_ID, "routing_id") }
-    static var connectRoutingID: Self { .init(ZMQ_CONNECT_ROUTING_ID, "connect_routing_id", readable: false) }
-    static var subscribe: Self { .init(ZMQ_SUBSCRIBE, "subscribe", readable: false) }
-    static var unsubscribe: Self { .init(ZMQ_UNSUBSCRIBE, "unsubscribe", readable: false) }
-    static var xpubWelcomeMessage: Self { .init(ZMQ_XPUB_WELCOME_MSG, "xpub_welcome_msg", readable: false) }
+    static var routingID: Self { .init(ZMQ_ROUTING_ID, "routing_id", values: .routingID) }
+    static var connectRoutingID: Self {
+        .init(ZMQ_CONNECT_ROUTING_ID, "connect_routing_id", readable: false, values: .lengths(1...Int.max), on: [.rep, .router, .stream])
+    }
+    /// An XSUB subscribes by sending a message, and an XPUB only in ZMQ_XPUB_MANUAL mode, for the
+    /// subscriber of the last subscription it received (none while it is set up).
+    static var subscribe: Self { .init(ZMQ_SUBSCRIBE, "subscribe", readable: false, on: [.sub]) }
+    static var unsubscribe: Self { .init(ZMQ_UNSUBSCRIBE, "unsubscribe", readable: false, on: [.sub]) }
+    static var xpubWelcomeMessage: Self { .init(ZMQ_XPUB_WELCOME_MSG, "xpub_welcome_msg", readable: false, on: [.pub, .xpub]) }
 }
 
 /// One row of the option table with its type erased, for lookup by name.
@@ -222,6 +236,8 @@ public struct AnySocketOption: Sendable {
     public let kind: SocketOptionKind
     public let readable: Bool
     public let writable: Bool
+    public let values: SocketOptionValues
+    public let socketTypes: [SocketType]?
     public let aliases: [String]
 
     public init<V>(_ option: SocketOption<V>, aliases: [String] = []) {
@@ -230,8 +246,16 @@ public struct AnySocketOption: Sendable {
         kind = V.kind
         readable = option.readable
         writable = option.writable
+        values = option.values
+        socketTypes = option.socketTypes
         self.aliases = aliases
     }
+
+    /// Whether the option applies to a socket of `type`.
+    public func applies(to type: SocketType) -> Bool { socketTypes?.contains(type) ?? true }
+
+    /// Whether `zmq_setsockopt` takes `value`, the bytes it is passed, for this option.
+    public func accepts(_ value: [UInt8]) -> Bool { values.accept(value, kind: kind) }
 }
 
 /// Every socket option zswift knows, in one list.

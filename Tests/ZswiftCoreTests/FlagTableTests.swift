@@ -82,6 +82,8 @@ import TestSupport
     #expect(!senders.contains(.pull) && !senders.contains(.sub))
     #expect(receivers.contains(.pull) && receivers.contains(.sub) && receivers.contains(.pair))
     #expect(!receivers.contains(.push) && !receivers.contains(.pub))
+    // the commands whose run ends in Session.deliver(): req's requests are all answered by then
+    #expect(CommandSet.delivering.commands == [.rep, .pub, .push, .pair, .dealer, .router, .xpub, .xsub])
     #expect(CommandSet.all.commands == Command.allCases)
     for command in Command.allCases { #expect(CommandSet(command).commands == [command]) }
 }

@@ -1,6 +1,7 @@
 // Step two of the command line (Invocation.init): the cross-flag rules, --data decoded in the
 // --in format, defaults, and how endpoints and formats land in the checked invocation.
 import Testing
+import ZMQ
 @testable import ZswiftCore
 
 // MARK: - Defaults
@@ -148,7 +149,7 @@ import Testing
 @Test func socketFlagsReachTheSocketSettings() throws {
     let inv = try invocation("sub", "-s", "a", "-s", "", "--conflate", "--immediate", "--identity", "me",
                              "--reconnect-ivl", "250ms", "--heartbeat", "1s", "--max-msg-size", "64k",
-                             "-o", "ZMQ_SNDBUF=1024", "--linger", "0", ":5555")
+                             "-o", "ZMQ_SNDBUF=1024", ":5555")
     #expect(inv.socket.subscriptions == [bytes("a"), []])
     #expect(inv.socket.conflate && inv.socket.immediate)
     #expect(inv.socket.identity == bytes("me"))
@@ -156,7 +157,13 @@ import Testing
     #expect(inv.socket.heartbeat == .ms(1000))
     #expect(inv.socket.maxMessageSize == 65536)
     #expect(inv.socket.custom.count == 1)
-    #expect(inv.linger == .ms(0))
+}
+
+@Test func lingerSetsTheBoundOnDeliveryAndOtherwiseTimeoutDoes() throws {
+    let linger = try invocation("push", "--linger", "0", "-t", "5s", ":5555")
+    #expect(linger.linger == .ms(0) && !linger.lingerIsTimeout && linger.lingerSource == "--linger")
+    let timeout = try invocation("push", "-t", "5s", ":5555")
+    #expect(timeout.linger == .ms(5000) && timeout.lingerIsTimeout && timeout.lingerSource == "--timeout")
 }
 
 @Test func countWaitAndDiagnosticsFlagsReachTheInvocation() throws {
@@ -165,4 +172,46 @@ import Testing
     #expect(inv.count == 3 && inv.waitSubscribers == 2 && inv.timeout == .ms(5000) && inv.delay == .ms(100))
     #expect(inv.verbosity == 2 && inv.stats && inv.events == .json && inv.legacyZMTP)
     #expect(inv.source == .frames([bytes("x")]))
+}
+
+// MARK: - Socket options and socket types
+
+@Test(arguments: [
+    (["pull", "-o", "subscribe=x", ":1"], "pull opens a PULL socket", "it is for: sub"),
+    (["xsub", "-o", "subscribe=x", ":1"], "xsub opens an XSUB socket", "it is for: sub"),
+    (["dealer", "-o", "router_mandatory=1", ":1"], "dealer opens a DEALER socket", "it is for: rep, router"),
+    (["push", "-o", "req_relaxed=1", ":1"], "push opens a PUSH socket", "it is for: req"),
+    (["sub", "-o", "xpub_verbose=1", ":1"], "sub opens a SUB socket", "it is for: pub, xpub"),
+    (["pair", "-o", "conflate=1", ":1"], "pair opens a PAIR socket", "it is for: "),
+    (["router", "-o", "stream_notify=1", ":1"], "router opens a ROUTER socket", "no zswift command opens a STREAM socket"),
+    (["broker", "--mode", "forwarder", "-o", "subscribe=x", ":1", ":2"], "broker --mode forwarder opens an XSUB socket", "it is for: sub"),
+    (["broker", "-o", "router_handover=1", ":1", ":2"], "broker --mode queue opens a DEALER socket", "it is for: rep, router"),
+])
+func aSocketOptionForAnotherSocketTypeIsAUsageErrorNamingTheType(_ words: [String], _ says: String, _ hint: String) throws {
+    let raw = try rawArguments(words)
+    let error = #expect(throws: UsageError.self) { try Invocation(raw) }
+    #expect(error?.message.hasPrefix("-o \(words[words.firstIndex(of: "-o")! + 1]): \(says)") == true, "\(error?.message ?? "no error")")
+    #expect(error?.hint?.hasPrefix(hint) == true, "\(error?.hint ?? "no hint")")
+}
+
+@Test(arguments: [
+    ["sub", "-o", "subscribe=x", ":1"], ["rep", "-o", "router_mandatory=1", ":1"], ["req", "-o", "req_relaxed=1", ":1"],
+    ["pub", "-o", "xpub_nodrop=1", ":1"], ["xpub", "-o", "xpub_welcome_msg=hi", ":1"], ["router", "-o", "router_handover=1", ":1"],
+    ["dealer", "-o", "probe_router=1", ":1"], ["push", "-o", "conflate=1", ":1"], ["pull", "-o", "tcp_keepalive=1", ":1"],
+    ["broker", "--mode", "streamer", "-o", "conflate=1", ":1", ":2"], ["broker", "-o", "probe_router=1", ":1", ":2"],
+])
+func aSocketOptionForTheCommandsSocketTypeIsAccepted(_ words: [String]) throws {
+    #expect(try Invocation(rawArguments(words)).socket.custom.count == 1)
+}
+
+@Test func anOptionLibzmqRefusesAtSetUpAnywayIsAUsageErrorNamingOptionValueAndSocketType() throws {
+    // a setting Invocation would have refused, to stand for one the table did not foresee
+    let subscribe = try SocketOptionSetting.parse(ArgumentValue("subscribe=x"))
+    let socket = try Socket(Context(), type: .pull)
+    defer { socket.close() }
+    let error = #expect(throws: Exit.self) { try Session.apply([subscribe], to: socket) }
+    guard case let .failed(status, message, hint)? = error else { Issue.record("\(String(describing: error))"); return }
+    #expect(status == .usage)
+    #expect(message == "-o subscribe=x: libzmq refuses this option on a PULL socket")
+    #expect(hint?.contains("ZMQ_SUBSCRIBE") == true)
 }

@@ -139,6 +139,13 @@ func everySpellingOfAValueFlagGivesTheSameValue(_ words: [String]) throws {
     guard case .help(.pull?, .short) = try parse("pull", "-vh") else { Issue.record("pull -vh"); return }
 }
 
+@Test func aHelpFlagBeforeACommandAsksForThatCommandsHelp() throws {
+    guard case .help(.req?, .long) = try parse("--help", "req") else { Issue.record("--help req"); return }
+    guard case .help(.req?, .short) = try parse("-h", "req") else { Issue.record("-h req"); return }
+    let typo = #expect(throws: UsageError.self) { try parse("--help", "rq") }
+    #expect(typo?.hint == "did you mean req?")
+}
+
 @Test func helpForACommandNeedsNoEndpoint() throws {
     guard case .help(.pull?, .short) = try parse("pull", "-h") else { Issue.record("pull -h"); return }
 }
@@ -249,4 +256,59 @@ func aBadFlagValueIsAUsageErrorNamingTheFlag(_ words: [String], _ flag: String) 
     #expect(error?.message == "--out: unknown format 'jsn'")
     #expect(error?.hint == "did you mean json?")
     #expect(try rawArguments(["pull", "-f", "HEX", ":1"]).format == .hex)
+}
+
+@Test(arguments: ["0", "0s", "0ms"])
+func anExecTimeoutOfZeroIsAUsageErrorWithAHint(_ value: String) throws {
+    let error = try #require(usageError("rep", ":5555", "--exec", "cat", "--exec-timeout", value))
+    #expect(error.message.hasPrefix("--exec-timeout "))
+    #expect(error.hint?.hasPrefix("leave --exec-timeout out") == true)
+}
+
+@Test(arguments: [Command.pull, .sub, .req])
+func lingerDoesNotApplyToCommandsThatDeliverNothingAtTheEnd(_ command: Command) {
+    let error = #expect(throws: UsageError.self) { try parse(command.rawValue, "--linger", "1s", ":5555") }
+    #expect(error?.message == "--linger does not apply to \(command.rawValue)")
+}
+
+@Test(arguments: [Command.push, .pub, .rep, .pair, .dealer, .router, .xpub, .xsub])
+func lingerAppliesToEveryCommandThatDeliversAtTheEnd(_ command: Command) throws {
+    #expect(try rawArguments([command.rawValue, "--linger", "1s", ":5555"]).linger == .ms(1000))
+}
+
+// MARK: - Socket option values
+
+@Test(arguments: [
+    ("sndhwm=-7", "0 or more"), ("linger=-2", "-1 or more"), ("tcp_keepalive=2", "-1, 0 or 1"),
+    ("rate=0", "1 or more"), ("heartbeat_ttl=6553600", "0 to 6553599"), ("routing_id=", "1 to 255 bytes"),
+    ("zap_domain=", "1 to 255 bytes"), ("bindtodevice=a-very-long-interface-name", "at most 16 bytes"),
+    ("curve_serverkey=short", "40 characters"), ("curve_serverkey=" + String(repeating: "~", count: 40), "40 characters"),
+    ("curve_serverkey=" + String(repeating: "%", count: 40), "40 characters"),
+])
+func aSocketOptionValueLibzmqWouldRefuseIsAUsageErrorSayingWhatItTakes(_ setting: String, _ says: String) {
+    let error = #expect(throws: UsageError.self) { try parse("push", "-o", setting, ":1") }
+    #expect(error?.message.hasPrefix("-o \(setting): ") == true, "\(error?.message ?? "no error")")
+    #expect(error?.message.contains(says) == true, "\(error?.message ?? "no error")")
+    #expect(error?.hint != nil)
+}
+
+@Test(arguments: [
+    "sndhwm=0", "linger=-1", "tcp_keepalive=-1", "heartbeat_ttl=6553599", "routing_id=a", "socks_proxy=",
+    "plain_username=", "curve_serverkey=rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7", "maxmsgsize=-1",
+])
+func aSocketOptionValueLibzmqTakesIsAccepted(_ setting: String) throws {
+    #expect(try rawArguments(["push", "-o", setting, ":1"]).socketOptions.count == 1)
+}
+
+@Test func aRoutingIDStartingWithAZeroByteIsRefusedByIdentityAndByRoutingID() {
+    let flag = #expect(throws: UsageError.self) { try Parser.parse([ArgumentValue("push"), ArgumentValue("--identity"), ArgumentValue([0, 1]), ArgumentValue(":1")]) }
+    #expect(flag?.message.hasPrefix("--identity: ") == true)
+    let option = #expect(throws: UsageError.self) { try Parser.parse([ArgumentValue("push"), ArgumentValue("-o"), ArgumentValue(bytes("routing_id=") + [0, 1]), ArgumentValue(":1")]) }
+    #expect(option?.message.contains("not starting with a zero byte") == true)
+}
+
+@Test func conflateIsAFlagOnlyOfCommandsWhoseSocketLibzmqConflates() {
+    let error = #expect(throws: UsageError.self) { try parse("pair", "--conflate", ":5555") }
+    #expect(error?.message == "--conflate does not apply to pair")
+    #expect(forCommands("conflate") == "pub, sub, push, pull, dealer")
 }

@@ -1,6 +1,7 @@
 // The shape of one flag definition (ripgrep's defs.rs model): everything the parser, help, man
 // page and completions need to know about a flag is a field here, and the table in Flags.swift
 // is the only place flags are defined.
+import ZMQ
 
 /// A set of commands a flag applies to.
 struct CommandSet: OptionSet, Sendable {
@@ -20,8 +21,16 @@ struct CommandSet: OptionSet, Sendable {
     static let sockets = all.removing(.broker)
     /// Commands that send messages read from input (or --data/--file).
     static let senders = matching { $0.readsInput }
+    /// Commands that wait at end of input until what they queued is delivered (Session.deliver):
+    /// every sender but req, whose requests have all been answered when it ends.
+    static let delivering = senders.removing(.req)
     /// Commands that print messages they receive.
     static let receivers = matching { $0.writesOutput }
+
+    /// Commands whose one socket `option` applies to (broker, with two, is left out).
+    static func applying(_ option: AnySocketOption) -> CommandSet {
+        matching { $0 != .broker && option.applies(to: $0.socketType) }
+    }
 
     static func matching(_ test: (Command) -> Bool) -> CommandSet {
         CommandSet(rawValue: Command.allCases.filter(test).reduce(0) { $0 | CommandSet($1).rawValue })

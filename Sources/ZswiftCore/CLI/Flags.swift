@@ -1,5 +1,6 @@
 // The flag table: the one place a flag is defined. The parser, `-h`, `--help`, the man page and
 // every shell completion are generated from it. Each definition starts with a marker line.
+import ZMQ
 
 extension Flag {
     static let all: [Flag] = [
@@ -73,7 +74,7 @@ extension Flag {
              summary: "exit 3 when nothing arrives within DURATION",
              doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
-        Flag("linger", value: "DURATION", .delivery, for: .sockets,
+        Flag("linger", value: "DURATION", .delivery, for: .delivering,
              summary: "bound the wait for delivery at end of input (default: --timeout)",
              doc: "At end of input a sender waits until every queued message has been handed to a peer and its kernel buffers are empty, saying on stderr what it waits for after a second. --linger bounds that wait (without it, --timeout does; without either, it lasts until delivery or Ctrl-C): when it runs out with messages undelivered, the status is 3. --linger 0 drops what is queued at once.") { raw, v throws(UsageError) in raw.linger = try Interval.parse(v.text, flag: "linger") },
         /// -q/--quit-after
@@ -105,7 +106,13 @@ extension Flag {
         /// --exec-timeout
         Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
              summary: "kill a command that runs longer than DURATION",
-             doc: "Kills an --exec command still running after DURATION (its process group, SIGTERM then SIGKILL), reports it and answers with an empty message.") { raw, v throws(UsageError) in raw.execTimeout = try Interval.parse(v.text, flag: "exec-timeout") },
+             doc: "Kills an --exec command still running after DURATION (its process group, SIGTERM then SIGKILL), reports it and answers with an empty message. DURATION is more than 0: without --exec-timeout a command runs as long as it takes.") { raw, v throws(UsageError) in
+            let timeout = try Interval.parse(v.text, flag: "exec-timeout")
+            guard timeout.milliseconds != 0 else {
+                throw UsageError("--exec-timeout \(v.text) would kill every command before it could answer", hint: "leave --exec-timeout out for no limit")
+            }
+            raw.execTimeout = timeout
+        },
 
         /// --frontend
         Flag("frontend", value: "ENDPOINT", .broker, for: CommandSet(.broker),
@@ -162,15 +169,16 @@ extension Flag {
         Flag("identity", value: "ID", .socket, for: .all,
              summary: "routing id the socket announces to ROUTER peers",
              doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).") { raw, v throws(UsageError) in
-            guard (1...255).contains(v.bytes.count), v.bytes.first != 0 else {
-                throw UsageError("--identity: an identity is 1 to 255 bytes and does not start with a zero byte")
+            let rule = SocketOption.routingID.values
+            guard rule.accept(v.bytes, kind: .bytes) else {
+                throw UsageError("--identity: an identity must be \(rule.phrase)", hint: "for example --identity client-1")
             }
             raw.identity = v.bytes
         },
         /// --conflate
-        Flag("conflate", .socket, for: .all,
+        Flag("conflate", .socket, for: .applying(AnySocketOption(SocketOption.conflate)),
              summary: "keep only the last message (single-frame messages only)",
-             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages.") { raw, _ throws(UsageError) in raw.conflate = true },
+             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages. libzmq honours it on PUB, SUB, PUSH, PULL and DEALER sockets only.") { raw, _ throws(UsageError) in raw.conflate = true },
         /// --immediate
         Flag("immediate", .socket, for: .all,
              summary: "queue messages only to completed connections",
@@ -194,7 +202,7 @@ extension Flag {
         /// -o/--sockopt
         Flag("sockopt", short: "o", value: "NAME=VALUE", .socket, for: .all,
              summary: "set any libzmq socket option (repeatable)",
-             doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag.",
+             doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag. A value libzmq would refuse (-o sndhwm=-7), or an option for another socket type (-o subscribe=x on pull), is a usage error.",
              completion: .socketOption, repeatable: true) { raw, v throws(UsageError) in raw.socketOptions.append(try SocketOptionSetting.parse(v)) },
 
         /// -v/--verbose

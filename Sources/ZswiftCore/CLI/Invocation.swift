@@ -1,5 +1,6 @@
 // Step two of the command line: RawArguments become an Invocation, and every rule that relates
 // flags to each other lives here, so the commands can trust what they are given.
+import ZMQ
 
 /// How messages are framed in one direction.
 struct Framing: Equatable, Sendable {
@@ -258,6 +259,10 @@ struct Invocation: Sendable {
             throw UsageError("--max-msg-size \(max) is too small for \(name): libzmq applies it to ZMTP handshake commands too",
                              hint: "give at least \(Invocation.smallestReceiveLimit) bytes")
         }
+        // -o options must apply to every socket the command opens
+        let opened = broker.map { [$0.mode.socketTypes.frontend, $0.mode.socketTypes.backend] } ?? [command.socketType]
+        let opener = broker.map { "broker --mode \($0.mode.rawValue)" } ?? name
+        for setting in raw.socketOptions { try setting.check(on: opened, opener: opener) }
         socket.custom = raw.socketOptions
         self.socket = socket
         legacyZMTP = raw.legacyZMTP

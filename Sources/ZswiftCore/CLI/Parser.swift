@@ -18,8 +18,11 @@ enum Parser {
         }
         let rest = Array(arguments.dropFirst())
         switch first.text {
-        case "-h": return .help(nil, .short)
-        case "--help": return .help(nil, .long)
+        case "-h", "--help":
+            // `zswift --help req` is `zswift help req`; a flag after it (`zswift -h -v`) is not a command
+            let level: HelpLevel = first.text == "-h" ? .short : .long
+            guard let next = rest.first?.text, !next.hasPrefix("-") else { return .help(nil, level) }
+            return try help(rest, level)
         case "-V", "--version", "version": return .version
         case "--generate":
             guard let what = rest.first?.text, Generate.targets.contains(what) else {
@@ -27,11 +30,7 @@ enum Parser {
             }
             return .generate(what)
         case "help":
-            guard let name = rest.first?.text else { return .help(nil, .long) }
-            if rest.count > 1 {
-                throw UsageError("help takes one command, not '\(rest[1].text)'", hint: "zswift help \(name)")
-            }
-            return .help(try command(named: name), .long)
+            return try help(rest, .long)
         default:
             break
         }
@@ -46,6 +45,15 @@ enum Parser {
         if let help = raw.help { return .help(command, help) }
         if raw.version { return .version }
         return .run(raw)
+    }
+
+    /// `zswift help [COMMAND]`, `zswift --help COMMAND`, `zswift -h COMMAND`: help at `level`.
+    static func help(_ rest: [ArgumentValue], _ level: HelpLevel) throws(UsageError) -> Request {
+        guard let name = rest.first?.text else { return .help(nil, level) }
+        if rest.count > 1 {
+            throw UsageError("help takes one command, not '\(rest[1].text)'", hint: "zswift help \(name)")
+        }
+        return .help(try command(named: name), level)
     }
 
     static func command(named name: String) throws(UsageError) -> Command {

@@ -5,7 +5,18 @@ import ZMQ
 enum HelpLevel: Sendable { case short, long }
 
 /// What a broker relays (--mode).
-enum BrokerMode: String, CaseIterable, Sendable { case queue, forwarder, streamer }
+enum BrokerMode: String, CaseIterable, Sendable {
+    case queue, forwarder, streamer
+
+    /// The sockets of the two sides.
+    var socketTypes: (frontend: SocketType, backend: SocketType) {
+        switch self {
+        case .queue: (.router, .dealer)
+        case .forwarder: (.xsub, .xpub)
+        case .streamer: (.pull, .push)
+        }
+    }
+}
 
 /// How `--events` writes monitor events.
 enum EventsFormat: String, CaseIterable, Sendable { case json }
@@ -73,60 +84,6 @@ struct RawArguments: Sendable {
     var version = false
 
     func gave(_ long: String) -> Bool { given.contains(long) }
-}
-
-/// A `-o NAME=VALUE` setting with the name found in the option table and the value converted to
-/// the option's bytes.
-struct SocketOptionSetting: Sendable {
-    let option: AnySocketOption
-    let bytes: [UInt8]
-    let text: String
-
-    static func parse(_ argument: ArgumentValue) throws(UsageError) -> SocketOptionSetting {
-        let text = argument.text
-        guard let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) else {
-            throw UsageError("--sockopt: '\(text)' is not NAME=VALUE", hint: "for example -o tcp_keepalive=1 or -o ZMQ_SNDBUF=1048576")
-        }
-        let name = String(decoding: argument.bytes[..<eq], as: UTF8.self)
-        let valueBytes = Array(argument.bytes[(eq + 1)...])
-        let value = String(decoding: valueBytes, as: UTF8.self)
-        guard let option = SocketOptions.named(name) else {
-            let names = SocketOptions.all.filter(\.writable).map(\.name)
-            let near = NearMiss.suggestion(for: name.lowercased().replacingPrefix("zmq_"), among: names)
-            throw UsageError("--sockopt: unknown socket option '\(name)'",
-                             hint: near.map { "did you mean \($0)?" } ?? "names are libzmq's, with or without ZMQ_: sndbuf, tcp_keepalive, ...")
-        }
-        guard option.writable else {
-            throw UsageError("--sockopt: \(option.name) can only be read, not set")
-        }
-        func bad() -> UsageError {
-            UsageError("--sockopt: \(option.name) takes \(option.kind.rawValue), not '\(value)'",
-                       hint: "for example -o \(option.name)=\(option.kind == .boolean ? "1" : "1000")")
-        }
-        var bytes: [UInt8]
-        switch option.kind {
-        case .int32:
-            guard let v = Int32(value) else { throw bad() }
-            bytes = withUnsafeBytes(of: v) { Array($0) }
-        case .int64:
-            guard let v = Int64(value) else { throw bad() }
-            bytes = withUnsafeBytes(of: v) { Array($0) }
-        case .uint64:
-            guard let v = UInt64(value) else { throw bad() }
-            bytes = withUnsafeBytes(of: v) { Array($0) }
-        case .boolean:
-            let v: Int32
-            switch value.lowercased() {
-            case "1", "true", "yes", "on": v = 1
-            case "0", "false", "no", "off": v = 0
-            default: throw bad()
-            }
-            bytes = withUnsafeBytes(of: v) { Array($0) }
-        case .string, .bytes:
-            bytes = valueBytes
-        }
-        return SocketOptionSetting(option: option, bytes: bytes, text: text)
-    }
 }
 
 extension String {

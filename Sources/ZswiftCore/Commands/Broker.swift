@@ -8,11 +8,7 @@ import CZMQ
 enum BrokerCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let settings = invocation.broker!
-        let (frontType, backType): (SocketType, SocketType) = switch settings.mode {
-        case .queue: (.router, .dealer)
-        case .forwarder: (.xsub, .xpub)
-        case .streamer: (.pull, .push)
-        }
+        let (frontType, backType) = settings.mode.socketTypes
         try Session.resolveHosts(settings.frontends + settings.backends)
         let context = Context()
         let (front, frontPeers) = try Session.open(frontType, context: context, invocation: invocation,

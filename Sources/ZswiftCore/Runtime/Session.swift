@@ -78,7 +78,12 @@ final class Session {
         let peers: Peers
         do {
             if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
-            try Session.apply(invocation.socket, to: socket, command: invocation.command)  // -o last: it may override
+            try Session.apply(invocation.socket, to: socket, command: invocation.command)
+        } catch {
+            throw Exit.runtime("cannot set up the socket: \(error)")
+        }
+        try Session.apply(invocation.socket.custom, to: socket)  // -o last: it may override
+        do {
             peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
                               refusesLegacy: binds && !invocation.legacyZMTP)
             if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
@@ -184,8 +189,19 @@ final class Session {
         if command == .xsub {
             for prefix in settings.subscriptions { _ = try socket.send([1] + prefix, flags: .dontWait) }
         }
-        for custom in settings.custom {
-            try custom.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(custom.option.code, raw) }
+    }
+
+    /// Applies the -o settings. Invocation held them to the option table; one libzmq refuses all
+    /// the same (EINVAL) is still the command line's mistake, so a usage error.
+    static func apply(_ custom: [SocketOptionSetting], to socket: Socket) throws(Exit) {
+        for setting in custom {
+            do {
+                try setting.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(setting.option.code, raw) }
+            } catch {
+                let refusal = setting.refused(on: socket.type)
+                throw error == .invalidArgument ? .failed(.usage, refusal.message, hint: refusal.hint)
+                    : .runtime("cannot set -o \(setting.text): \(error)")
+            }
         }
     }
 

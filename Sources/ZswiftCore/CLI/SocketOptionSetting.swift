@@ -1,0 +1,116 @@
+// `-o NAME=VALUE`: the name looked up in the option table, the value turned into the option's
+// bytes and held to what the table says libzmq takes, and the words for each refusal, so that a
+// value libzmq would refuse is a usage error before any socket exists. The rules are the table's.
+import ZMQ
+
+/// A `-o NAME=VALUE` setting with the name found in the option table and the value converted to
+/// the option's bytes.
+struct SocketOptionSetting: Sendable {
+    let option: AnySocketOption
+    let bytes: [UInt8]
+    let text: String
+
+    static func parse(_ argument: ArgumentValue) throws(UsageError) -> SocketOptionSetting {
+        let text = argument.text
+        guard let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) else {
+            throw UsageError("--sockopt: '\(text)' is not NAME=VALUE", hint: "for example -o tcp_keepalive=1 or -o ZMQ_SNDBUF=1048576")
+        }
+        let name = String(decoding: argument.bytes[..<eq], as: UTF8.self)
+        let valueBytes = Array(argument.bytes[(eq + 1)...])
+        let value = String(decoding: valueBytes, as: UTF8.self)
+        guard let option = SocketOptions.named(name) else {
+            let names = SocketOptions.all.filter(\.writable).map(\.name)
+            let near = NearMiss.suggestion(for: name.lowercased().replacingPrefix("zmq_"), among: names)
+            throw UsageError("--sockopt: unknown socket option '\(name)'",
+                             hint: near.map { "did you mean \($0)?" } ?? "names are libzmq's, with or without ZMQ_: sndbuf, tcp_keepalive, ...")
+        }
+        guard option.writable else {
+            throw UsageError("--sockopt: \(option.name) can only be read, not set")
+        }
+        func bad() -> UsageError {
+            UsageError("--sockopt: \(option.name) takes \(option.kind.rawValue), not '\(value)'",
+                       hint: "for example -o \(option.name)=\(option.kind == .boolean ? "1" : "1000")")
+        }
+        var bytes: [UInt8]
+        switch option.kind {
+        case .int32:
+            guard let v = Int32(value) else { throw bad() }
+            bytes = withUnsafeBytes(of: v) { Array($0) }
+        case .int64:
+            guard let v = Int64(value) else { throw bad() }
+            bytes = withUnsafeBytes(of: v) { Array($0) }
+        case .uint64:
+            guard let v = UInt64(value) else { throw bad() }
+            bytes = withUnsafeBytes(of: v) { Array($0) }
+        case .boolean:
+            let v: Int32
+            switch value.lowercased() {
+            case "1", "true", "yes", "on": v = 1
+            case "0", "false", "no", "off": v = 0
+            default: throw bad()
+            }
+            bytes = withUnsafeBytes(of: v) { Array($0) }
+        case .string, .bytes:
+            bytes = valueBytes
+        }
+        guard option.accepts(bytes) else {
+            throw UsageError("-o \(text): \(option.name) must be \(option.values.phrase)", hint: option.values.hint(for: option.name))
+        }
+        return SocketOptionSetting(option: option, bytes: bytes, text: text)
+    }
+
+    /// Refuses the setting when it does not apply to one of `types`, the sockets `opener` opens
+    /// ("pull", "broker --mode queue").
+    func check(on types: [SocketType], opener: String) throws(UsageError) {
+        guard let type = types.first(where: { !option.applies(to: $0) }), let applicable = option.socketTypes else { return }
+        let commands = CommandSet.applying(option).commands.map(\.rawValue)
+        throw UsageError("-o \(text): \(opener) opens \(type.withArticle) socket, and \(option.name) applies to "
+                         + Self.list(applicable.map(\.description)) + " sockets only",
+                         hint: commands.isEmpty ? "no zswift command opens " + Self.list(applicable.map(\.withArticle), "or") + " socket"
+                             : "it is for: " + commands.joined(separator: ", "))
+    }
+
+    /// The usage error for an option libzmq refused (EINVAL) when a socket of `type` was set up:
+    /// the table foresaw no refusal, so this says what libzmq did and where to read why.
+    func refused(on type: SocketType) -> UsageError {
+        UsageError("-o \(text): libzmq refuses this option on \(type.withArticle) socket",
+                   hint: "zmq_setsockopt(3) says which socket types and values ZMQ_\(option.name.uppercased()) takes")
+    }
+
+    /// "A", "A and B", "A, B and C" (or "A, B or C").
+    static func list(_ words: [String], _ conjunction: String = "and") -> String {
+        words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " \(conjunction) " + words.last!
+    }
+}
+
+extension SocketOptionValues {
+    /// What a value must be, after "must be": "0 or more", "1 to 255 bytes".
+    var phrase: String {
+        switch self {
+        case .any: "a value libzmq takes"
+        case let .integers(range) where range.upperBound == Int64(Int32.max): "\(range.lowerBound) or more"
+        case let .integers(range) where range.count <= 3: SocketOptionSetting.list(range.map(String.init), "or")
+        case let .integers(range): "\(range.lowerBound) to \(range.upperBound)"
+        case let .lengths(range) where range.upperBound == Int.max: "at least \(range.lowerBound) byte\(range.lowerBound == 1 ? "" : "s")"
+        case let .lengths(range) where range.lowerBound == 0: "at most \(range.upperBound) bytes"
+        case let .lengths(range): "\(range.lowerBound) to \(range.upperBound) bytes"
+        case .routingID: "1 to 255 bytes, not starting with a zero byte"
+        case .curveKey: "a CURVE key: 40 characters of Z85 text (or 32 bytes)"
+        }
+    }
+
+    /// How to give a value that is taken.
+    func hint(for name: String) -> String {
+        switch self {
+        case let .integers(range): "for example -o \(name)=\(Swift.min(Swift.max(1000, range.lowerBound), range.upperBound))"
+        case .routingID: "for example -o \(name)=client-1"
+        case .curveKey: "keys are the Z85 text zmq_curve_keypair(3) makes (python3 -c 'import zmq; print(zmq.curve_keypair())')"
+        default: "zmq_setsockopt(3) describes ZMQ_\(name.uppercased())"
+        }
+    }
+}
+
+extension SocketType {
+    /// "a PULL", "an XPUB".
+    var withArticle: String { (description.hasPrefix("X") ? "an " : "a ") + description }
+}
