@@ -1,6 +1,6 @@
 // A JeroMQ peer for zswift's black-box tests: an independent ZMTP/2.0 implementation (Debian's
-// libjeromq-java 0.3), to check that zswift talks to peers that are not libzmq. scripts/
-// build-peers.sh compiles it into .build/peers; it is never committed compiled.
+// libjeromq-java 0.3), to check that zswift talks to peers that are not libzmq.
+// scripts/build-peers.sh compiles it into .build/peers; it is never committed compiled.
 //
 //     java -cp .build/peers:/usr/share/java/jeromq.jar JeroPeer TYPE bind|connect ENDPOINT [options]
 //
