@@ -1,6 +1,6 @@
 # zswift: the ZeroMQ Swiss-army knife.
 #   make demo      install what is missing, build, and run a short live demo over loopback
-#   make test      run every test (wrapper, core, black-box binary against pyzmq peers)
+#   make test      run every test (wrapper, core, black-box binary against pyzmq and JeroMQ peers)
 #   make install   install the binary, man page and completions under PREFIX (default /usr/local)
 #   make generate  regenerate man/ and completions/ (and README tables) from the flag table
 SWIFT ?= swift

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what zswift needs and is missing: libzmq3-dev (Debian/Ubuntu, via apt-get), and with
-# --tests, pyzmq for the interoperability tests. Quiet when everything is there already.
+# --tests, pyzmq and JeroMQ (with a JDK) for the interoperability tests, compiling the JeroMQ peer.
+# Quiet when everything is there already.
 set -euo pipefail
 
 need_root() {
@@ -47,4 +48,17 @@ if [ "${1:-}" = "--tests" ]; then
         python3 -m pip install -q pyzmq 2>&1 | grep -v -i "warning" >&2 || true
         python3 -c 'import zmq' || { echo "setup: pyzmq did not install" >&2; exit 1; }
     fi
+    # JeroMQ 0.3 (ZMTP/2.0) peers for the interoperability tests: Debian's libjeromq-java and a JDK
+    # to compile Tests/peers/JeroPeer.java. Without them those tests are skipped, and fail under CI.
+    jeromq_missing=()
+    [ -f /usr/share/java/jeromq.jar ] || jeromq_missing+=(libjeromq-java)
+    { command -v javac >/dev/null 2>&1 && command -v java >/dev/null 2>&1; } || jeromq_missing+=(default-jdk-headless)
+    if [ ${#jeromq_missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing ${jeromq_missing[*]} (JeroMQ test peers)" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        need_root apt-get install -y -qq "${jeromq_missing[@]}" >/dev/null 2>&1 \
+            || { need_root apt-get update -qq && need_root apt-get install -y -qq "${jeromq_missing[@]}" >/dev/null 2>&1; } \
+            || echo "setup: ${jeromq_missing[*]} not installed" >&2
+    fi
+    "$(dirname "$0")/build-peers.sh" || echo "setup: no JeroMQ test peer: its tests are skipped (and fail when CI is set)" >&2
 fi

@@ -1,5 +1,6 @@
 // Where the things under test are: the built zswift binary (beside the test bundle, or
-// $ZSWIFT_BIN), the pyzmq peer scripts, and fresh temporary directories for ipc endpoints.
+// $ZSWIFT_BIN), the pyzmq peer scripts, the JeroMQ peer, and fresh temporary directories for ipc
+// endpoints.
 import Glibc
 
 public enum Paths {
@@ -21,6 +22,18 @@ public enum Paths {
 
     /// A pyzmq peer script in Tests/peers.
     public static func peer(_ name: String) -> String { packageRoot + "/Tests/peers/" + name }
+
+    /// Debian's JeroMQ 0.3 (libjeromq-java), or $JEROMQ_JAR.
+    public static let jeromqJar: String = getenv("JEROMQ_JAR").map { String(cString: $0) } ?? "/usr/share/java/jeromq.jar"
+
+    /// The command that runs the JeroMQ peer (Tests/peers/JeroPeer.java), which
+    /// scripts/build-peers.sh compiles into .build/peers (git-ignored).
+    public static var jeroPeer: [String] {
+        ["java", "-cp", packageRoot + "/.build/peers:" + jeromqJar, "JeroPeer"]
+    }
+
+    /// A script in scripts/.
+    public static func script(_ name: String) -> String { packageRoot + "/scripts/" + name }
 
     /// A new empty directory under /tmp, short enough for ipc paths.
     public static func temporaryDirectory() -> String {

@@ -35,6 +35,14 @@ func peerMessages(_ output: String) -> [[[UInt8]]] {
     }
 }
 
+/// Awkward messages: binary bytes, empty frames, a lone empty frame, a large frame.
+let awkwardMessages: [[[UInt8]]] = [
+    [[0, 255, 13, 10, 9, 0]],
+    [Array("head".utf8), [], [0xC3], []],
+    [[]],
+    [Array("héllo \"quoted\" \\".utf8), Array(repeating: 0x41, count: 70_000)],
+]
+
 /// A message as the peer's JSON-hex line, for feeding its stdin.
 func peerLine(_ frames: [[UInt8]]) -> String {
     "[" + frames.map { "\"" + hex($0) + "\"" }.joined(separator: ",") + "]\n"

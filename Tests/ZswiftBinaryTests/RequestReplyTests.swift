@@ -33,14 +33,6 @@ private func stop(_ process: Process) {
     _ = process.wait(within: 5)
 }
 
-/// Awkward messages: binary bytes, empty frames, a lone empty frame, a large frame.
-private let awkwardMessages: [[[UInt8]]] = [
-    [[0, 255, 13, 10, 9, 0]],
-    [text("head"), [], [0xC3], []],
-    [[]],
-    [text("héllo \"quoted\" \\"), Array(repeating: 0x41, count: 70_000)],
-]
-
 // MARK: - rep answering a pyzmq REQ
 
 @Test func repEchoAnswersBinaryMultipartRequestsWithTheSameFrames() throws {

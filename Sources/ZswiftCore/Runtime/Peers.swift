@@ -2,7 +2,9 @@
 // DISCONNECTED), its handshake outcome, and what -v and --events say about it. Handshake events
 // carry no fd, so on a bound socket they go to the oldest connection still waiting for one
 // (zmq-facts: with one I/O thread the events arrive in order). A connection that ends with no
-// handshake event at all was refused before ZMTP 3 (a legacy peer, or junk).
+// handshake event at all was refused before ZMTP 3 (a legacy peer, or junk). A ZMTP 1.0/2.0
+// session that a socket accepts has no handshake event either: libzmq 4.3.4 reports only its end,
+// as HANDSHAKE_FAILED_NO_DETAIL.
 import Glibc
 import ZMQ
 
@@ -13,6 +15,7 @@ final class Peers {
         let peer: String
         let accepted: Bool
         var ready = false
+        let since = Clock.now()
     }
 
     let monitor: Monitor
@@ -28,12 +31,19 @@ final class Peers {
     private(set) var everReady = false
     /// Handshakes completed so far, whatever became of the connections.
     private(set) var handshakes = 0
+    /// Whether the watched socket is gone (closed, and every session done): MONITOR_STOPPED.
+    private(set) var socketGone = false
     /// A connect-side handshake that cannot succeed: the endpoint, why, and the exit status (4 for
     /// security, 1 for an incompatible peer). libzmq never reports these to the sender.
     private(set) var fatalHandshake: (endpoint: String, reason: String, status: ExitStatus)?
     /// The socket's security mechanism (ZMQ_MECHANISM: 0 NULL, 1 PLAIN, 2 CURVE, 3 GSSAPI) and type.
     private let mechanism: Int32
     private let socketType: SocketType
+    /// Whether libzmq lets ZMTP 1.0/2.0 peers in: only with the NULL mechanism and no ZAP domain.
+    private let acceptsLegacy: Bool
+    /// Whether a connect-side connection ended with HANDSHAKE_FAILED_NO_DETAIL while legacy peers
+    /// are accepted: the end of a ZMTP 1.0/2.0 session, or a ZMTP 3 handshake broken off.
+    private var connectionEndedWithoutHandshake = false
     /// Handshakes in a row that failed with no detail, per connect endpoint (a wrong CURVE server
     /// key shows only as these: zmq-facts.md).
     private var failuresInARow: [String: Int] = [:]
@@ -48,6 +58,7 @@ final class Peers {
     init(socket: Socket, diagnostics: Diagnostics, events: EventsFormat?, refusesLegacy: Bool) throws(ZMQError) {
         mechanism = (try? socket.get(.mechanism)) ?? 0
         socketType = socket.type
+        acceptsLegacy = mechanism == 0 && ((try? socket.get(.zapDomain)) ?? "").isEmpty
         monitor = try Monitor(socket)
         // an inproc reader's fd signals a new message only once the reader has looked and found
         // none: look now, so the first event already wakes a poll(2) on the monitor's ZMQ_FD
@@ -91,6 +102,8 @@ final class Peers {
     private var everConnected: Set<String> = []
 
     func handle(_ raw: MonitorEvent) {
+        // zswift's own teardown, not a connection's: --events does not show it
+        if raw.kind == .monitorStopped { socketGone = true; return }
         let event = names[raw.endpoint].map { MonitorEvent(kind: raw.kind, value: raw.value, endpoint: $0) } ?? raw
         if events != nil { writeJSON(event) }
         let fd = Int32(bitPattern: event.value)
@@ -120,7 +133,13 @@ final class Peers {
             }
             let accepted = i.map { connections[$0].accepted } ?? false
             if !accepted { noteConnectFailure(event, reason: reason) }
-            reportFailure(event.endpoint, "handshake with \(who) failed: \(reason)")
+            if event.kind == .handshakeFailedNoDetail && acceptsLegacy {
+                // how libzmq reports the end of a ZMTP 1.0/2.0 session: there was no handshake to fail
+                if !accepted { connectionEndedWithoutHandshake = true }
+                reportFailure(event.endpoint, Peers.endWithoutHandshake(who, event))
+            } else {
+                reportFailure(event.endpoint, "handshake with \(who) failed: \(reason)")
+            }
         case .disconnected:
             guard let i = connections.firstIndex(where: { $0.fd == fd }) else { return }
             let connection = connections.remove(at: i)
@@ -167,6 +186,34 @@ final class Peers {
     }
 
     private var handshakeDone: Set<Int32> = []
+
+    /// How long a connection may go without a handshake event before it is taken for a ZMTP 1.0/2.0
+    /// session (a NULL handshake takes about a millisecond on a LAN), in milliseconds.
+    static let legacyGrace = 250
+
+    /// Whether a connect-side connection may carry, or have carried, a ZMTP 1.0/2.0 session, which
+    /// takes queued messages with no handshake event: one up `legacyGrace` with no handshake
+    /// outcome, or one that ended with HANDSHAKE_FAILED_NO_DETAIL (libzmq keeps what is still
+    /// queued then, and reconnects). Never on a socket that refuses such peers.
+    var mayHaveLegacyPeer: Bool {
+        guard acceptsLegacy else { return false }
+        let now = Clock.now()
+        return connectionEndedWithoutHandshake || connections.contains {
+            !$0.accepted && !$0.ready && !handshakeDone.contains($0.fd) && now - $0.since >= Peers.legacyGrace
+        }
+    }
+
+    /// What -v says when a connection that had no ZMTP 3 handshake ends (HANDSHAKE_FAILED_NO_DETAIL
+    /// on a socket that accepts ZMTP 1.0/2.0 peers).
+    static func endWithoutHandshake(_ who: String, _ event: MonitorEvent) -> String {
+        let why = switch Int32(bitPattern: event.value) {
+        case EPIPE, ECONNRESET: "closed by the peer"
+        // libzmq 4.3.4 never stops the handshake timer of a ZMTP 1.0/2.0 session (fixed in 4.3.5)
+        case EAGAIN: "libzmq's handshake timeout, which 4.3.4 applies to ZMTP 1.0/2.0 sessions too"
+        default: handshakeReason(event)
+        }
+        return "connection with \(who) ended without a ZMTP 3 handshake (\(why)): a ZMTP 1.0/2.0 peer, or one that broke off the handshake"
+    }
 
     /// A failed connect-side handshake: some failures mean it can never succeed.
     private func noteConnectFailure(_ event: MonitorEvent, reason: String) {

@@ -481,12 +481,14 @@ final class Session {
         var emptyChecks = 0
         var checks = 0
         try peers.drain()
-        // what a connect-side sender queued goes nowhere until a handshake succeeds, and libzmq
-        // drops it in silence when the handshake fails: wait for the outcome before closing
-        // (a PUB drops by design: only sockets that queue for a peer wait)
+        // what a connect-side sender queued goes nowhere until a handshake succeeds, and a failed
+        // one must end the run as such: wait for the outcome before the kernel queues are checked
+        // (a PUB drops by design: only sockets that queue for a peer wait). A ZMTP 1.0/2.0 peer has
+        // no handshake event: a connection that may be one ends the wait too, and terminate() goes
+        // on watching for a failed handshake until libzmq has handed everything over.
         let connectEndpoints = invocation.endpoints.filter { $0.role == .connect }.map(\.address)
         let queues = [SocketType.push, .pair, .dealer, .xsub].contains(socket.type)
-        while queues && !connectEndpoints.isEmpty && stats.sentMessages > 0 && !peers.everReady {
+        while queues && !connectEndpoints.isEmpty && stats.sentMessages > 0 && !peers.everReady && !peers.mayHaveLegacyPeer {
             try Signals.check()
             try checkSecurity()
             if deadline.hasPassed {
@@ -498,7 +500,8 @@ final class Session {
                 noticed = true
                 diagnostics.note("waiting for a peer at \(connectEndpoints.joined(separator: ", ")) to take the queued messages (\(lingerBound))")
             }
-            do { _ = try poller.poll(timeout: deadline.remaining(cap: 250)) } catch {
+            // a connection with no handshake event becomes a possible ZMTP 1.0/2.0 peer in time
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: peers.connections.isEmpty ? 250 : 25)) } catch {
                 if error == .interrupted { continue }
             }
             try peers.drain()
@@ -552,17 +555,34 @@ final class Session {
             : "for up to \(invocation.lingerSource) \(invocation.linger); Ctrl-C gives up"
     }
 
-    /// Closes everything and waits for libzmq to hand over what it still queues (zmq_ctx_term, on a
-    /// helper thread so that this one can report, time out and answer signals).
+    /// Closes the socket and waits for libzmq to hand over what it still queues: the socket is gone
+    /// (MONITOR_STOPPED) once every session has, and until then its monitor still reports a
+    /// handshake that fails. Then terminates the context (zmq_ctx_term, on a helper thread so that
+    /// this one can report, time out and answer signals).
     private func terminate(until deadline: Deadline, started: Int, noticed: Bool) throws(Exit) {
-        peers.flushCoalesced()
         let endpoints = invocation.endpoints.filter { $0.role == .connect }.map(\.address)
-        peers.monitor.stop()
         socket.close()
-        let done = ContextTerminator.start(context)
-        defer { done.close() }
+        var poller = Poller()
+        poller.add(peers.monitor.socket, .readable)
+        var done: ContextTerminator?
+        defer { done?.close() }
         var noticed = noticed
-        while !done.isFinished(waitingUpTo: deadline.remaining(cap: 250)) {
+        while true {
+            if let done {
+                if done.isFinished(waitingUpTo: deadline.remaining(cap: 250)) { break }
+            } else {
+                try peers.drain()
+                try checkSecurity()
+                if peers.socketGone {
+                    peers.flushCoalesced()
+                    peers.monitor.stop()
+                    done = ContextTerminator.start(context)
+                    continue
+                }
+                do { _ = try poller.poll(timeout: deadline.remaining(cap: 250)) } catch {
+                    if error != .interrupted { throw Exit.runtime("poll failed: \(error)") }
+                }
+            }
             try Signals.check()
             if deadline.hasPassed {
                 let why = "\(invocation.lingerSource) \(invocation.linger) ran out with messages undelivered"
@@ -589,10 +609,13 @@ final class Session {
         stats.endUnconfirmed("the run ended before delivery was confirmed")
         if Signals.pending == 0 { _ = try? peers.drain() }  // what -v and --events have not said yet
         peers.flushCoalesced()
-        if !socket.isClosed { try? socket.set(.linger, 0) }
+        // closed by terminate() already, lingering: zmq_ctx_term would wait for the peer, so it
+        // runs on a helper thread that the exit leaves behind
+        let lingering = socket.isClosed
+        if !lingering { try? socket.set(.linger, 0) }
         peers.monitor.stop()
         socket.close()
-        context.terminate()
+        if lingering { ContextTerminator.start(context).close() } else { context.terminate() }
     }
 
     func printStats(always: Bool = false) {
