@@ -134,6 +134,7 @@ import TestSupport
             c, _ = l.accept(); c.close()
         sys.stderr.write(p.communicate()[1].decode())
         """, Paths.zswift], within: 20)
-    #expect(r.err.contains("the peer closed the connection"), "\(r)")
+    // with NULL security the peer may have been a ZMTP 2.0 one that took the message: both are said
+    #expect(r.err.contains("ended without a ZMTP 3 handshake (closed by the peer)"), "\(r)")
     #expect(!r.err.contains("Broken pipe") && !r.err.contains("Connection reset"), "\(r)")
 }

@@ -49,7 +49,7 @@ private func connectionThatEnds(_ peers: Peers, _ ending: [MonitorEvent.Kind]) {
     defer { socket.close() }
     connectionThatEnds(peers, [.handshakeFailedNoDetail, .disconnected])
     #expect(!peers.mayHaveLegacyPeer)
-    #expect(String(decoding: try log.contents(), as: UTF8.self).contains("failed: Broken pipe"))
+    #expect(String(decoding: try log.contents(), as: UTF8.self).contains("failed: the peer closed the connection during the handshake"))
 }
 
 @Test func theEndOfTheSocketIsNotShownAsAConnectionEvent() throws {
