@@ -65,10 +65,14 @@ private func exchange(_ binder: Binder, zswift arguments: [String], input: Strin
         zswift = try startZswift([arguments[0], "-v", "-c", endpoint] + arguments.dropFirst())
     }
     try peer.write(peerInput)
-    peer.closeInput()
+    // an echoing peer stays until its stdin ends: after zswift has seen every reply
+    let echoes = peerOptions.contains("--echo")
+    if !echoes { peer.closeInput() }
     try zswift.write(input)
     zswift.closeInput()
-    return (zswift.wait(within: 20), peer.wait(within: 20))
+    let outcome = zswift.wait(within: 20)
+    if echoes { peer.closeInput() }
+    return (outcome, peer.wait(within: 20))
 }
 
 /// Messages as `-f hex` lines: frames in hex separated by a space.
