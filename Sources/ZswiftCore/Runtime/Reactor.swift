@@ -1,0 +1,202 @@
+// One event loop for a run: zmq sockets and plain file descriptors with handlers, timers, and
+// the signal wake fd, in one poll(2). Commands register handlers on it, or wait on it for one
+// socket while everything else registered (monitor events, stdout's reader leaving, timers) is
+// still served. It does not own what it watches; RunScope does.
+//
+// A zmq socket is watched through its ZMQ_FD, which only says that the socket's state may have
+// changed (zmq_getsockopt(3), ZMQ_FD): after it fires, ZMQ_EVENTS says what is ready, and a
+// socket is only known to be quiet after an operation said "would block". So a socket is looked
+// at with ZMQ_EVENTS before the loop blocks unless its handler (or the caller of `wait`) has
+// just taken all it could; zmq_poll would look at every socket twice per wait instead.
+import Glibc
+import ZMQ
+
+final class Reactor {
+    /// Called with what is ready; returns whether it took everything it could (libzmq said
+    /// "would block"), so the socket need not be looked at before the next wait.
+    typealias Handler = (PollEvents) throws(Exit) -> Bool
+    typealias Action = () throws(Exit) -> Void
+
+    /// A registered socket or fd.
+    struct Watch: Hashable { fileprivate let id: Int }
+    /// A registered timer.
+    struct Timer: Hashable { fileprivate let id: Int }
+
+    private final class Entry {
+        let socket: Socket?
+        let fd: Int32
+        var events: PollEvents
+        /// Whether the socket's state may have changed unseen (it must be looked at before a wait).
+        var stale = true
+        /// What a handler-less entry last saw ready (for `wait`).
+        var ready: PollEvents = []
+        let handler: Handler?
+        init(socket: Socket?, fd: Int32, events: PollEvents, handler: Handler?) {
+            (self.socket, self.fd, self.events, self.handler) = (socket, fd, events, handler)
+        }
+    }
+
+    private struct TimerEntry {
+        let id: Int
+        var due: Int
+        let every: Int?
+        let action: Action
+    }
+
+    private var entries: [(id: Int, entry: Entry)] = []
+    private var timers: [TimerEntry] = []
+    private var nextID = 0
+    private var pollSet: [pollfd] = []
+
+    init() {}
+
+    // MARK: - Registering
+
+    /// Watches a zmq socket for `events`. Without a handler, `wait(for:)` is how it is used.
+    @discardableResult
+    func watch(_ socket: Socket, for events: PollEvents, _ handler: Handler? = nil) -> Watch {
+        let fd: Int32 = (try? socket.get(.fileDescriptor)) ?? -1
+        return add(Entry(socket: socket, fd: fd, events: events, handler: handler))
+    }
+
+    /// Watches a plain file descriptor: level-triggered; `[]` still reports errors and hang-ups
+    /// (how a pipe whose reader left is noticed without writing).
+    @discardableResult
+    func watch(fd: Int32, for events: PollEvents, _ handler: Handler? = nil) -> Watch {
+        add(Entry(socket: nil, fd: fd, events: events, handler: handler))
+    }
+
+    private func add(_ entry: Entry) -> Watch {
+        nextID += 1
+        entries.append((nextID, entry))
+        return Watch(id: nextID)
+    }
+
+    /// Changes what `watch` waits for (`[]`: nothing but errors on a plain fd; a socket is then
+    /// left alone).
+    func change(_ watch: Watch, to events: PollEvents) {
+        guard let entry = entry(watch) else { return }
+        if entry.events != events { entry.stale = true }
+        entry.events = events
+    }
+
+    /// Says that `watch`'s socket may be ready without its fd saying so (it was used outside the
+    /// loop and did not end on "would block").
+    func mayBeReady(_ watch: Watch) { entry(watch)?.stale = true }
+
+    func remove(_ watch: Watch) { entries.removeAll { $0.id == watch.id } }
+
+    /// Runs `action` once after `milliseconds`, or every `milliseconds` when `repeating`.
+    @discardableResult
+    func timer(after milliseconds: Int, repeating: Bool = false, _ action: @escaping Action) -> Timer {
+        nextID += 1
+        timers.append(TimerEntry(id: nextID, due: Clock.now() + milliseconds, every: repeating ? max(1, milliseconds) : nil, action: action))
+        return Timer(id: nextID)
+    }
+
+    func cancel(_ timer: Timer) { timers.removeAll { $0.id == timer.id } }
+
+    private func entry(_ watch: Watch) -> Entry? { entries.first { $0.id == watch.id }?.entry }
+
+    // MARK: - Running
+
+    /// Turns until `done` says so (true) or `deadline` passes (false).
+    func run(until deadline: Deadline = Deadline(after: nil), _ done: () throws(Exit) -> Bool) throws(Exit) -> Bool {
+        while true {
+            if try done() { return true }
+            if deadline.hasPassed { return false }
+            try turn(timeout: deadline.remaining())
+        }
+    }
+
+    /// Waits until `watch`'s socket or fd can do `events` (false when `deadline` passed first),
+    /// serving everything else meanwhile. `drained`: the caller was just told "would block".
+    func wait(for watch: Watch, _ events: PollEvents, until deadline: Deadline, drained: Bool = false) throws(Exit) -> Bool {
+        guard let entry = entry(watch) else { return false }
+        let before = entry.events
+        entry.events = events
+        entry.ready = []
+        entry.stale = entry.stale || !drained || before != events
+        defer { entry.events = before }
+        return try run(until: deadline) { () throws(Exit) -> Bool in !entry.ready.isDisjoint(with: events) }
+    }
+
+    /// One turn: waits up to `timeout` milliseconds (-1: until a timer or an event), then runs
+    /// the handlers of what is ready and the timers that are due.
+    func turn(timeout: Int) throws(Exit) {
+        try Signals.check()
+        var ready: [(Entry, PollEvents)] = []
+        for (_, entry) in entries where entry.socket != nil && entry.stale && !entry.events.isEmpty {
+            entry.stale = false
+            let now = entry.socket!.events.intersection(entry.events)
+            if !now.isEmpty { ready.append((entry, now)) }
+        }
+        var wait = ready.isEmpty ? timeout : 0
+        if let due = timers.map(\.due).min() {
+            let left = max(0, due - Clock.now())
+            wait = wait < 0 ? left : min(wait, left)
+        }
+        if ready.isEmpty { ready = try poll(timeout: wait) }
+        for (entry, events) in ready { try dispatch(entry, events) }
+        try fireTimers()
+    }
+
+    private func poll(timeout: Int) throws(Exit) -> [(Entry, PollEvents)] {
+        let list = entries.map(\.entry)
+        pollSet.removeAll(keepingCapacity: true)
+        for entry in list {
+            let watched = entry.socket == nil || !entry.events.isEmpty
+            var events: Int16 = 0
+            if entry.socket != nil || entry.events.contains(.readable) { events |= Int16(POLLIN) }
+            if entry.socket == nil && entry.events.contains(.writable) { events |= Int16(POLLOUT) }
+            pollSet.append(pollfd(fd: watched ? entry.fd : -1, events: events, revents: 0))
+        }
+        pollSet.append(pollfd(fd: Signals.wakeFD, events: Int16(POLLIN), revents: 0))
+        let rc = Glibc.poll(&pollSet, nfds_t(pollSet.count), Int32(clamping: timeout))
+        if rc < 0 && errno != EINTR { throw Exit.runtime("poll failed: \(String(cString: strerror(errno)))") }
+        if pollSet[list.count].revents != 0 { Signals.drainWake() }
+        try Signals.check()
+        guard rc > 0 else { return [] }
+        var ready: [(Entry, PollEvents)] = []
+        for (i, entry) in list.enumerated() where pollSet[i].revents != 0 {
+            if let socket = entry.socket {
+                // the fd fired: ZMQ_EVENTS says what for (and resets it)
+                let now = socket.events.intersection(entry.events)
+                if !now.isEmpty { ready.append((entry, now)) }
+            } else {
+                ready.append((entry, Reactor.events(pollSet[i].revents)))
+            }
+        }
+        return ready
+    }
+
+    private static func events(_ revents: Int16) -> PollEvents {
+        var events: PollEvents = []
+        if revents & Int16(POLLIN) != 0 { events.insert(.readable) }
+        if revents & Int16(POLLOUT) != 0 { events.insert(.writable) }
+        if revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { events.insert(.error) }
+        return events
+    }
+
+    private func dispatch(_ entry: Entry, _ events: PollEvents) throws(Exit) {
+        guard entries.contains(where: { $0.entry === entry }) else { return }  // removed meanwhile
+        guard let handler = entry.handler else {
+            entry.ready.formUnion(events)
+            entry.stale = true  // the waiter acts on it outside the loop
+            return
+        }
+        let drained = try handler(events)
+        if !drained { entry.stale = true }
+        // a handler may have used other sockets: look at them before blocking
+        for (_, other) in entries where other !== entry && other.socket != nil { other.stale = true }
+    }
+
+    private func fireTimers() throws(Exit) {
+        let now = Clock.now()
+        for timer in timers where timer.due <= now {
+            guard let i = timers.firstIndex(where: { $0.id == timer.id }) else { continue }  // cancelled meanwhile
+            if let every = timer.every { timers[i].due = now + every } else { timers.remove(at: i) }
+            try timer.action()
+        }
+    }
+}
