@@ -209,7 +209,7 @@ func aSocketOptionForTheCommandsSocketTypeIsAccepted(_ words: [String]) throws {
     let subscribe = try SocketOptionSetting.parse(ArgumentValue("subscribe=x"))
     let socket = try Socket(Context(), type: .pull)
     defer { socket.close() }
-    let error = #expect(throws: Exit.self) { try Session.apply([subscribe], to: socket) }
+    let error = #expect(throws: Exit.self) { try SocketSetup.apply([subscribe], to: socket) }
     guard case let .failed(status, message, hint)? = error else { Issue.record("\(String(describing: error))"); return }
     #expect(status == .usage)
     #expect(message == "-o subscribe=x: libzmq refuses this option on a PULL socket")

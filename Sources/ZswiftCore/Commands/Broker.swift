@@ -9,11 +9,11 @@ enum BrokerCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let settings = invocation.broker!
         let (frontType, backType) = settings.mode.socketTypes
-        try Session.resolveHosts(settings.frontends + settings.backends)
+        try HostLookup.resolveHosts(settings.frontends + settings.backends)
         let context = Context()
-        let (front, frontPeers) = try Session.open(frontType, context: context, invocation: invocation,
+        let (front, frontPeers) = try SocketSetup.open(frontType, context: context, invocation: invocation,
                                                    diagnostics: diagnostics, endpoints: settings.frontends)
-        let (back, backPeers) = try Session.open(backType, context: context, invocation: invocation,
+        let (back, backPeers) = try SocketSetup.open(backType, context: context, invocation: invocation,
                                                  diagnostics: diagnostics, endpoints: settings.backends)
         let relay: Relay
         do {
@@ -258,14 +258,14 @@ final class BrokerLoop {
             try? tap.writeOut()
             drops = counters.map { tap.dropsAtEnd(relayed: relayed($0)) }
             if drops == nil && tap.dropsSeen > 0 {
-                diagnostics.note("capture: dropped at least \(Session.count(tap.dropsSeen, "message")): the reader of stdout was slower than the traffic")
+                diagnostics.note("capture: dropped at least \(Words.count(tap.dropsSeen, "message")): the reader of stdout was slower than the traffic")
             }
         }
         if invocation.stats, let counters {
             printStatistics(counters, capture: drops.map { DropCount(messages: $0.total, exact: true) })
         }
         if let drops, let counters, drops.total > 0 {
-            diagnostics.note("capture: dropped \(drops.total) of \(Session.count(relayed(counters), "relayed message")): \(drops.reasons)")
+            diagnostics.note("capture: dropped \(drops.total) of \(Words.count(relayed(counters), "relayed message")): \(drops.reasons)")
         }
     }
 
@@ -289,9 +289,9 @@ final class BrokerLoop {
     /// Prints the per-direction counters (frontend to backend, backend to frontend) and, with
     /// --capture, how many captured messages were dropped.
     func printStatistics(_ c: [UInt64], capture drops: DropCount?) {
-        var line = "frontend to backend: \(Session.count(Int(c[0]), "message")), \(Session.bytes(Int(c[1]))); backend to frontend: \(Session.count(Int(c[4]), "message")), \(Session.bytes(Int(c[5])))"
+        var line = "frontend to backend: \(Words.count(Int(c[0]), "message")), \(Words.bytes(Int(c[1]))); backend to frontend: \(Words.count(Int(c[4]), "message")), \(Words.bytes(Int(c[5])))"
         if let drops {
-            line += "; capture: \(drops.exact ? "" : "at least ")\(Session.count(drops.messages, "message")) dropped"
+            line += "; capture: \(drops.exact ? "" : "at least ")\(Words.count(drops.messages, "message")) dropped"
         }
         diagnostics.note(line)
     }

@@ -25,7 +25,7 @@ enum ReceiveCommand {
             return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)")
         }
         return .timeout(got == 0 ? "no message arrived within --timeout \(invocation.timeout!)"
-                                 : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Session.count(got, "message")))")
+                                 : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Words.count(got, "message")))")
     }
 
     /// The error for a run that ends (`why`) before --count messages arrived, or nil when they did.

@@ -14,7 +14,7 @@ enum RepCommand {
             try session.output.flush()
             try session.deliver()
             if loop.failedCommands > 0 {
-                throw Exit.runtime("\(Session.count(loop.failedCommands, "request")) of \(session.stats.receivedMessages) got a failed command's answer (see above)")
+                throw Exit.runtime("\(Words.count(loop.failedCommands, "request")) of \(session.stats.receivedMessages) got a failed command's answer (see above)")
             }
         } catch {
             if !error.isSignal { try? session.output.flush() }
@@ -123,7 +123,7 @@ final class ReplyLoop: DecoderUser {
             try session.receiveNextFrame(&message)
         }
         session.stats.receivedMessages += 1
-        if session.diagnostics.verbosity >= 2 { session.diagnostics.trace("request " + Session.describe(frames())) }
+        if session.diagnostics.verbosity >= 2 { session.diagnostics.trace("request " + Words.describe(frames())) }
     }
 
     /// Coprocess mode: the request goes to stdout, flushed; the next input message is the reply.

@@ -43,7 +43,7 @@ extension Session {
         }
         stats.receivedMessages += 1
         if diagnostics.verbosity >= 2 {
-            diagnostics.trace("received " + traced.withFramePointers { Session.describe($0) })
+            diagnostics.trace("received " + traced.withFramePointers { Words.describe($0) })
         }
         try output.flushIfFull()
     }

@@ -30,8 +30,6 @@ public struct StandardIO: Sendable {
     }
 }
 
-/// The ZAP domain a bound socket sets so that libzmq refuses ZMTP 1.0/2.0 peers (zmq-facts.md).
-let refusingDomain = "zswift"
 
 final class Session {
     let invocation: Invocation
@@ -62,74 +60,10 @@ final class Session {
         self.io = io
         output = OutputWriter(fd: io.output)
         socketType = type ?? invocation.command.socketType
-        try Session.resolveHosts(invocation.endpoints)
-        (socket, peers) = try Session.open(socketType, context: context, invocation: invocation, diagnostics: diagnostics)
+        try HostLookup.resolveHosts(invocation.endpoints)
+        (socket, peers) = try SocketSetup.open(socketType, context: context, invocation: invocation, diagnostics: diagnostics)
         Signals.statisticsReport = { [unowned self] in self.printStats(always: true) }
         if let every = invocation.statsInterval?.milliseconds { Signals.requestStatistics(every: every) }
-    }
-
-    /// Creates the socket with every option, its peer tracker, and its binds and connects.
-    static func open(_ type: SocketType, context: Context, invocation: Invocation, diagnostics: Diagnostics,
-                     endpoints: [Endpoint]? = nil, reopening: Bool = false) throws(Exit) -> (Socket, Peers) {
-        let endpoints = endpoints ?? invocation.endpoints
-        let socket: Socket
-        do { socket = try Socket(context, type: type) } catch { throw Exit.runtime("cannot create a socket: \(error)") }
-        let binds = endpoints.contains { $0.role == .bind }
-        let peers: Peers
-        do {
-            if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
-            try Session.apply(invocation.socket, to: socket, command: invocation.command)
-        } catch {
-            throw Exit.runtime("cannot set up the socket: \(error)")
-        }
-        try Session.apply(invocation.socket.custom, to: socket)  // -o last: it may override
-        do {
-            peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
-                              refusesLegacy: binds && !invocation.legacyZMTP)
-            if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
-            for endpoint in endpoints where endpoint.role == .connect {
-                if let resolved = Session.resolvedAddress(endpoint, ipv6: invocation.socket.ipv6) {
-                    peers.name(resolved, as: endpoint.address)
-                }
-            }
-        } catch {
-            throw Exit.runtime("cannot set up the socket: \(error)")
-        }
-        for endpoint in endpoints where endpoint.role == .bind {
-            do throws(Exit) { try IPCPath.checkBindable(endpoint, reopening: reopening) } catch {
-                socket.close()
-                throw error
-            }
-            var attempts = 0
-            while true {
-                do { try socket.bind(endpoint.address); break } catch {
-                    // libzmq binds *, addresses and interface names, not host names: resolve one
-                    if error == .noDevice || error == .wouldBlock,
-                       let resolved = Session.resolvedBindAddress(endpoint.address, ipv6: invocation.socket.ipv6),
-                       (try? socket.bind(resolved)) != nil {
-                        break
-                    }
-                    // a socket just closed may hold its address for a moment (Lazy Pirate reopen)
-                    attempts += 1
-                    if reopening && error == .addressInUse && attempts < 50 {
-                        var p = pollfd()
-                        _ = Glibc.poll(&p, 0, 20)
-                        continue
-                    }
-                    socket.close()
-                    throw Session.bindError(error, endpoint)
-                }
-            }
-            if !reopening { diagnostics.info("bound to \(socket.lastEndpoint)") }
-        }
-        for endpoint in endpoints where endpoint.role == .connect {
-            do { try socket.connect(endpoint.address) } catch {
-                socket.close()
-                throw Exit.runtime("cannot connect to \(endpoint.address): \(error)")
-            }
-            if !reopening { diagnostics.info("connecting to \(endpoint.address)") }
-        }
-        return (socket, peers)
     }
 
     /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate step).
@@ -143,7 +77,7 @@ final class Session {
         let connects = invocation.endpoints.filter { $0.role == .connect }
         let shift = connects.isEmpty ? 0 : reopened % connects.count
         let endpoints = binds + connects[shift...] + connects[..<shift]
-        (socket, peers) = try Session.open(socketType, context: context, invocation: invocation,
+        (socket, peers) = try SocketSetup.open(socketType, context: context, invocation: invocation,
                                            diagnostics: diagnostics, endpoints: endpoints, reopening: true)
         if correlating { try correlateReplies() }
     }
@@ -161,132 +95,6 @@ final class Session {
 
     /// The endpoints as the user would name them in a message.
     var endpointNames: String { invocation.endpoints.map(\.address).joined(separator: ", ") }
-
-    // MARK: - Setting up
-
-    static func apply(_ settings: SocketSettings, to socket: Socket, command: Command) throws(ZMQError) {
-        if let hwm = settings.sendHighWaterMark { try socket.set(.sendHighWaterMark, hwm) }
-        if let hwm = settings.receiveHighWaterMark { try socket.set(.receiveHighWaterMark, hwm) }
-        if let id = settings.identity { try socket.set(.routingID, id) }
-        if settings.conflate { try socket.set(.conflate, true) }
-        if command == .router { try socket.set(.routerMandatory, true) }
-        if settings.immediate { try socket.set(.immediate, true) }
-        if settings.ipv6 { try socket.set(.ipv6, true) }
-        if let ivl = settings.reconnectInterval { try socket.set(.reconnectInterval, ivl.zmqMilliseconds) }
-        if let hb = settings.heartbeat, let ms = hb.milliseconds {
-            try socket.set(.heartbeatInterval, Int32(clamping: ms))
-            try socket.set(.heartbeatTimeout, Int32(clamping: ms * 3))
-            try socket.set(.heartbeatTTL, Int32(clamping: min(ms * 3, 6_553_500)))
-        }
-        // libzmq applies ZMQ_MAXMSGSIZE to handshake commands too: only a socket that receives gets it
-        if let max = settings.maxMessageSize, command.writesOutput { try socket.set(.maxMessageSize, max) }
-        if command == .sub {
-            for prefix in settings.subscriptions.isEmpty ? [[]] : settings.subscriptions {
-                try socket.set(.subscribe, prefix)
-            }
-        }
-        // an XSUB subscribes by sending \x01PREFIX; it keeps them and sends them to every new peer
-        if command == .xsub {
-            for prefix in settings.subscriptions { _ = try socket.send([1] + prefix, flags: .dontWait) }
-        }
-    }
-
-    /// Applies the -o settings. Invocation held them to the option table; one libzmq refuses all
-    /// the same (EINVAL) is still the command line's mistake, so a usage error.
-    static func apply(_ custom: [SocketOptionSetting], to socket: Socket) throws(Exit) {
-        for setting in custom {
-            do {
-                try setting.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(setting.option.code, raw) }
-            } catch {
-                let refusal = setting.refused(on: socket.type)
-                throw error == .invalidArgument ? .failed(.usage, refusal.message, hint: refusal.hint)
-                    : .runtime("cannot set -o \(setting.text): \(error)")
-            }
-        }
-    }
-
-    /// Resolves connect hosts up front: libzmq would retry an unknown host for ever in silence.
-    static func resolveHosts(_ endpoints: [Endpoint]) throws(Exit) {
-        for endpoint in endpoints {
-            guard let host = endpoint.hostToResolve else { continue }
-            if case let .failure(failure) = lookUp(host, family: AF_UNSPEC) {
-                throw Exit.runtime("unknown host '\(host)' in \(endpoint.address): \(failure.reason)",
-                                   hint: "check the name, or give an IP address")
-            }
-        }
-    }
-
-    struct LookupFailure: Error { let reason: String }
-
-    /// The first address `host` resolves to, in numeric form ("127.0.0.1", "[::1]").
-    static func lookUp(_ host: String, family: Int32) -> Result<String, LookupFailure> {
-        var hints = addrinfo()
-        hints.ai_family = family
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, nil, &hints, &result)
-        guard rc == 0, let first = result else { return .failure(LookupFailure(reason: String(cString: gai_strerror(rc)))) }
-        defer { freeaddrinfo(result) }
-        var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        let named = getnameinfo(first.pointee.ai_addr, first.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST)
-        guard named == 0 else { return .failure(LookupFailure(reason: String(cString: gai_strerror(named)))) }
-        let numeric = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return .success(first.pointee.ai_family == AF_INET6 ? "[\(numeric)]" : numeric)
-    }
-
-    /// A connect endpoint's address with its host name resolved, as libzmq names it in events.
-    static func resolvedAddress(_ endpoint: Endpoint, ipv6: Bool) -> String? {
-        guard let host = endpoint.hostToResolve, let range = endpoint.address.firstRange(of: "//" + host + ":"),
-              case let .success(numeric) = lookUp(host, family: ipv6 ? AF_UNSPEC : AF_INET) else { return nil }
-        return String(endpoint.address[..<range.lowerBound]) + "//" + numeric + ":" + endpoint.address[range.upperBound...]
-    }
-
-    /// A tcp or ws bind address with its host name resolved to a numeric address
-    /// (tcp://localhost:5555 -> tcp://127.0.0.1:5555), or nil when the host does not resolve.
-    static func resolvedBindAddress(_ address: String, ipv6: Bool) -> String? {
-        guard let schemeEnd = address.firstRange(of: "://") else { return nil }
-        let scheme = String(address[..<schemeEnd.lowerBound])
-        guard ["tcp", "ws", "wss"].contains(scheme) else { return nil }
-        var hostPort = address[schemeEnd.upperBound...]
-        var path = ""
-        if scheme != "tcp", let slash = hostPort.firstIndex(of: "/") {
-            path = String(hostPort[slash...])
-            hostPort = hostPort[..<slash]
-        }
-        guard !hostPort.hasPrefix("["), !hostPort.contains(";"), let colon = hostPort.lastIndex(of: ":") else { return nil }
-        let host = String(hostPort[..<colon])
-        guard !host.isEmpty, host != "*", case let .success(numeric) = lookUp(host, family: ipv6 ? AF_UNSPEC : AF_INET) else {
-            return nil
-        }
-        return "\(scheme)://\(numeric)\(hostPort[colon...])\(path)"
-    }
-
-    static func bindError(_ error: ZMQError, _ endpoint: Endpoint) -> Exit {
-        let address = endpoint.address
-        switch error {
-        case .addressInUse:
-            return .runtime("address already in use: \(address)",
-                            hint: address.hasPrefix("ipc://") ? "another process has it; pick another path" : "another process has it; pick another port, or * for any free one")
-        case .addressNotAvailable:
-            return .runtime("address not available on this machine: \(address)", hint: "bind an address of this machine, or * for all")
-        case .noDevice:
-            return .runtime("no such interface, address or host name: \(address)", hint: "bind an address of this machine, or * for all")
-        case .permissionDenied:
-            return .runtime("permission denied: \(address)",
-                            hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges"
-                                : address.hasPrefix("ipc://") ? "an ipc path must be in a directory you can write" : nil)
-        case .protocolNotSupported:
-            return .runtime("this libzmq has no transport for \(address)")
-        case .wouldBlock where address.hasPrefix("tcp://") || address.hasPrefix("ws"):
-            return .runtime("cannot bind \(address): a bind address is *, an IP address, an interface name or a host name of this machine",
-                            hint: "bind 127.0.0.1 for this machine only, or * (:PORT) for every interface")
-        default:
-            if error.code == ENOENT {
-                return .runtime("cannot bind \(address): its directory does not exist")
-            }
-            return .runtime("cannot bind \(address): \(error)")
-        }
-    }
 
     // MARK: - Waiting
 
@@ -429,7 +237,7 @@ final class Session {
         }
         stats.sentMessages += 1
         stats.noteActivity()
-        if diagnostics.verbosity >= 2 { diagnostics.trace("sent " + Session.describe(frames)) }
+        if diagnostics.verbosity >= 2 { diagnostics.trace("sent " + Words.describe(frames)) }
         return i
     }
 
@@ -438,20 +246,6 @@ final class Session {
             return .unroutable("message \(record): no connected peer has that routing id")
         }
         return .runtime("cannot send message \(record): \(error)")
-    }
-
-    /// "2 frames, 11 bytes: "hello" "world"" for -vv traces.
-    static func describe(_ frames: [UnsafeRawBufferPointer]) -> String {
-        let total = frames.reduce(0) { $0 + $1.count }
-        let preview = ByteBuffer(capacity: 80)
-        for (i, frame) in frames.prefix(4).enumerated() {
-            if i > 0 { preview.append(32) }
-            Quoted.encode(UnsafeRawBufferPointer(rebasing: frame.prefix(32)), into: preview)
-            if frame.count > 32 { preview.append("...") }
-        }
-        if frames.count > 4 { preview.append(" ...") }
-        let shown = String(decoding: preview.bytes(0, preview.count), as: UTF8.self)
-        return "\(frames.count) frame\(frames.count == 1 ? "" : "s"), \(total) bytes: \(shown)"
     }
 
     // MARK: - Ending
@@ -624,19 +418,4 @@ final class Session {
                                        publishes: socket.type == .pub || socket.type == .xpub))
     }
 
-    static func format(_ value: Double) -> String {
-        if value >= 100 { return String(Int(value.rounded())) }
-        let hundredths = Int((value * 100).rounded())
-        return "\(hundredths / 100).\(String(hundredths % 100).leftPadded(2))"
-    }
-
-    /// "1 message", "2 messages".
-    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-
-    static func bytes(_ n: Int) -> String {
-        if n < 1024 { return count(n, "byte") }
-        if n < 1 << 20 { return format(Double(n) / 1024) + " KiB" }
-        if n < 1 << 30 { return format(Double(n) / 1048576) + " MiB" }
-        return format(Double(n) / 1073741824) + " GiB"
-    }
 }

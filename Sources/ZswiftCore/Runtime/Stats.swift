@@ -43,7 +43,7 @@ struct Stats {
     func summary(sends: Bool, receives: Bool, publishes: Bool) -> String {
         var parts: [String] = []
         if sends || sentMessages > 0 {
-            let what = "\(Session.count(sentMessages, "message")), \(Session.bytes(sentBytes))"
+            let what = "\(Words.count(sentMessages, "message")), \(Words.bytes(sentBytes))"
             switch delivery {
             case .inProgress: parts.append("sent \(what)")
             case .delivered: parts.append("sent \(what)" + (publishes || sentMessages == 0 ? "" : ", all delivered"))
@@ -52,19 +52,19 @@ struct Stats {
             }
         }
         if receives || receivedMessages > 0 {
-            parts.append("received \(Session.count(receivedMessages, "message")), \(Session.bytes(receivedBytes))")
+            parts.append("received \(Words.count(receivedMessages, "message")), \(Words.bytes(receivedBytes))")
         }
         let busiest = max(sentMessages, receivedMessages)
         // a rate over less than 10 ms says nothing
         if let first = firstActive, lastActive - first >= 10_000_000, busiest > 1 {
             let seconds = Double(lastActive - first) / 1e9
-            parts.append("\(Session.format(Double(busiest) / seconds)) msg/s over \(Stats.duration(seconds))")
+            parts.append("\(Words.format(Double(busiest) / seconds)) msg/s over \(Stats.duration(seconds))")
         }
         return parts.joined(separator: "; ") + "; " + Stats.duration(Double(Clock.nanoseconds() - started) / 1e9) + " in all"
     }
 
     /// "12 ms", "1.50 s".
     static func duration(_ seconds: Double) -> String {
-        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : Session.format(seconds) + " s"
+        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : Words.format(seconds) + " s"
     }
 }

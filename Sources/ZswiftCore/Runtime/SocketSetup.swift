@@ -1,0 +1,143 @@
+// Making a socket ready: created in the run's context, its options applied in order (the
+// flags', then -o's), its connection tracker attached, then its binds (an ipc path checked first;
+// a host name resolved) and connects. What cannot be set up is said in words.
+import Glibc
+import ZMQ
+
+/// The ZAP domain a bound socket sets so that libzmq refuses ZMTP 1.0/2.0 peers (zmq-facts.md).
+let refusingDomain = "zswift"
+
+enum SocketSetup {
+    /// Creates the socket with every option, its peer tracker, and its binds and connects.
+    static func open(_ type: SocketType, context: Context, invocation: Invocation, diagnostics: Diagnostics,
+                     endpoints: [Endpoint]? = nil, reopening: Bool = false) throws(Exit) -> (Socket, Peers) {
+        let endpoints = endpoints ?? invocation.endpoints
+        let socket: Socket
+        do { socket = try Socket(context, type: type) } catch { throw Exit.runtime("cannot create a socket: \(error)") }
+        let binds = endpoints.contains { $0.role == .bind }
+        let peers: Peers
+        do {
+            if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
+            try SocketSetup.apply(invocation.socket, to: socket, command: invocation.command)
+        } catch {
+            throw Exit.runtime("cannot set up the socket: \(error)")
+        }
+        try SocketSetup.apply(invocation.socket.custom, to: socket)  // -o last: it may override
+        do {
+            peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
+                              refusesLegacy: binds && !invocation.legacyZMTP)
+            if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
+            for endpoint in endpoints where endpoint.role == .connect {
+                if let resolved = HostLookup.resolvedAddress(endpoint, ipv6: invocation.socket.ipv6) {
+                    peers.name(resolved, as: endpoint.address)
+                }
+            }
+        } catch {
+            throw Exit.runtime("cannot set up the socket: \(error)")
+        }
+        for endpoint in endpoints where endpoint.role == .bind {
+            do throws(Exit) { try IPCPath.checkBindable(endpoint, reopening: reopening) } catch {
+                socket.close()
+                throw error
+            }
+            var attempts = 0
+            while true {
+                do { try socket.bind(endpoint.address); break } catch {
+                    // libzmq binds *, addresses and interface names, not host names: resolve one
+                    if error == .noDevice || error == .wouldBlock,
+                       let resolved = HostLookup.resolvedBindAddress(endpoint.address, ipv6: invocation.socket.ipv6),
+                       (try? socket.bind(resolved)) != nil {
+                        break
+                    }
+                    // a socket just closed may hold its address for a moment (Lazy Pirate reopen)
+                    attempts += 1
+                    if reopening && error == .addressInUse && attempts < 50 {
+                        var p = pollfd()
+                        _ = Glibc.poll(&p, 0, 20)
+                        continue
+                    }
+                    socket.close()
+                    throw SocketSetup.bindError(error, endpoint)
+                }
+            }
+            if !reopening { diagnostics.info("bound to \(socket.lastEndpoint)") }
+        }
+        for endpoint in endpoints where endpoint.role == .connect {
+            do { try socket.connect(endpoint.address) } catch {
+                socket.close()
+                throw Exit.runtime("cannot connect to \(endpoint.address): \(error)")
+            }
+            if !reopening { diagnostics.info("connecting to \(endpoint.address)") }
+        }
+        return (socket, peers)
+    }
+
+    static func apply(_ settings: SocketSettings, to socket: Socket, command: Command) throws(ZMQError) {
+        if let hwm = settings.sendHighWaterMark { try socket.set(.sendHighWaterMark, hwm) }
+        if let hwm = settings.receiveHighWaterMark { try socket.set(.receiveHighWaterMark, hwm) }
+        if let id = settings.identity { try socket.set(.routingID, id) }
+        if settings.conflate { try socket.set(.conflate, true) }
+        if command == .router { try socket.set(.routerMandatory, true) }
+        if settings.immediate { try socket.set(.immediate, true) }
+        if settings.ipv6 { try socket.set(.ipv6, true) }
+        if let ivl = settings.reconnectInterval { try socket.set(.reconnectInterval, ivl.zmqMilliseconds) }
+        if let hb = settings.heartbeat, let ms = hb.milliseconds {
+            try socket.set(.heartbeatInterval, Int32(clamping: ms))
+            try socket.set(.heartbeatTimeout, Int32(clamping: ms * 3))
+            try socket.set(.heartbeatTTL, Int32(clamping: min(ms * 3, 6_553_500)))
+        }
+        // libzmq applies ZMQ_MAXMSGSIZE to handshake commands too: only a socket that receives gets it
+        if let max = settings.maxMessageSize, command.writesOutput { try socket.set(.maxMessageSize, max) }
+        if command == .sub {
+            for prefix in settings.subscriptions.isEmpty ? [[]] : settings.subscriptions {
+                try socket.set(.subscribe, prefix)
+            }
+        }
+        // an XSUB subscribes by sending \x01PREFIX; it keeps them and sends them to every new peer
+        if command == .xsub {
+            for prefix in settings.subscriptions { _ = try socket.send([1] + prefix, flags: .dontWait) }
+        }
+    }
+
+    /// Applies the -o settings. Invocation held them to the option table; one libzmq refuses all
+    /// the same (EINVAL) is still the command line's mistake, so a usage error.
+    static func apply(_ custom: [SocketOptionSetting], to socket: Socket) throws(Exit) {
+        for setting in custom {
+            do {
+                try setting.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(setting.option.code, raw) }
+            } catch {
+                let refusal = setting.refused(on: socket.type)
+                throw error == .invalidArgument ? .failed(.usage, refusal.message, hint: refusal.hint)
+                    : .runtime("cannot set -o \(setting.text): \(error)")
+            }
+        }
+    }
+
+    static func bindError(_ error: ZMQError, _ endpoint: Endpoint) -> Exit {
+        let address = endpoint.address
+        switch error {
+        case .addressInUse:
+            return .runtime("address already in use: \(address)",
+                            hint: address.hasPrefix("ipc://") ? "another process has it; pick another path" : "another process has it; pick another port, or * for any free one")
+        case .addressNotAvailable:
+            return .runtime("address not available on this machine: \(address)", hint: "bind an address of this machine, or * for all")
+        case .noDevice:
+            return .runtime("no such interface, address or host name: \(address)", hint: "bind an address of this machine, or * for all")
+        case .permissionDenied:
+            return .runtime("permission denied: \(address)",
+                            hint: address.hasPrefix("tcp") ? "ports below 1024 need privileges"
+                                : address.hasPrefix("ipc://") ? "an ipc path must be in a directory you can write" : nil)
+        case .protocolNotSupported:
+            return .runtime("this libzmq has no transport for \(address)")
+        case .wouldBlock where address.hasPrefix("tcp://") || address.hasPrefix("ws"):
+            return .runtime("cannot bind \(address): a bind address is *, an IP address, an interface name or a host name of this machine",
+                            hint: "bind 127.0.0.1 for this machine only, or * (:PORT) for every interface")
+        default:
+            if error.code == ENOENT {
+                return .runtime("cannot bind \(address): its directory does not exist")
+            }
+            return .runtime("cannot bind \(address): \(error)")
+        }
+    }
+
+}
