@@ -73,6 +73,8 @@ public final class Monitor {
     private let watched: Socket
     private var frame = Message()
     private var stopped = false
+    /// Whether `stop()` has run (the event socket is closed: nothing may be received any more).
+    public var isStopped: Bool { stopped }
 
     /// Starts monitoring `watched` for `events`. The events queue without limit until read.
     public init(_ watched: Socket, events: MonitorEvent.Kind = .all) throws(ZMQError) {

@@ -33,13 +33,15 @@ public enum Zswift {
 
     static func execute(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) -> Int32 {
         do {
-            switch invocation.command.shape {
-            case .sender: try SendCommand.run(invocation, io: io, diagnostics: diagnostics)
-            case .receiver: try ReceiveCommand.run(invocation, io: io, diagnostics: diagnostics)
-            case .bidirectional: try DuplexCommand.run(invocation, io: io, diagnostics: diagnostics)
-            case .requester: try ReqCommand.run(invocation, io: io, diagnostics: diagnostics)
-            case .replier: try RepCommand.run(invocation, io: io, diagnostics: diagnostics)
-            case .relay: try BrokerCommand.run(invocation, io: io, diagnostics: diagnostics)
+            try RunScope.run(invocation, io: io, diagnostics: diagnostics) { (scope) throws(Exit) in
+                switch invocation.command.shape {
+                case .sender: try SendCommand.run(scope)
+                case .receiver: try ReceiveCommand.run(scope)
+                case .bidirectional: try DuplexCommand.run(scope)
+                case .requester: try ReqCommand.run(scope)
+                case .replier: try RepCommand.run(scope)
+                case .relay: try BrokerCommand.run(scope)
+                }
             }
             return ExitStatus.success.rawValue
         } catch {

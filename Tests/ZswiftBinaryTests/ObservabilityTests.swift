@@ -138,3 +138,14 @@ import TestSupport
     #expect(r.err.contains("ended without a ZMTP 3 handshake (closed by the peer)"), "\(r)")
     #expect(!r.err.contains("Broken pipe") && !r.err.contains("Connection reset"), "\(r)")
 }
+
+@Test func aSenderWaitingForInputReportsConnectionEventsWhenTheyHappen() throws {
+    // tail -f app.log | zswift pub -v: events must not wait for the next input line
+    let (push, endpoint) = try startBound("push", ["--linger", "0"])
+    let pull = try zswift(["pull", "-c", endpoint, "-t", "200ms"])
+    #expect(pull.status == 3, "\(pull)")
+    let seen = try push.waitForStderr("disconnected from", within: 5)
+    #expect(seen.contains("accepted 127.0.0.1:"), "\(seen)")
+    push.closeInput()
+    #expect(push.wait(within: 10).status == 0)
+}

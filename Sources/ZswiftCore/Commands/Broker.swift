@@ -6,38 +6,28 @@ import ZMQ
 import CZMQ
 
 enum BrokerCommand {
-    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
+    static func run(_ scope: RunScope) throws(Exit) {
+        let (invocation, io, diagnostics) = (scope.invocation, scope.io, scope.diagnostics)
         let settings = invocation.broker!
         let (frontType, backType) = settings.mode.socketTypes
-        try HostLookup.resolveHosts(settings.frontends + settings.backends)
-        let context = Context()
-        let (front, frontPeers) = try SocketSetup.open(frontType, context: context, invocation: invocation,
-                                                   diagnostics: diagnostics, endpoints: settings.frontends)
-        let (back, backPeers) = try SocketSetup.open(backType, context: context, invocation: invocation,
-                                                 diagnostics: diagnostics, endpoints: settings.backends)
+        let front = try scope.open(frontType, endpoints: settings.frontends)
+        let back = try scope.open(backType, endpoints: settings.backends)
         let relay: Relay
         do {
-            relay = try Relay(context: context, front: front, back: back, capture: settings.capture)
+            relay = try Relay(context: scope.context, front: front.socket, back: back.socket, capture: settings.capture)
         } catch {
             throw Exit.runtime("cannot set up the broker: \(error)")
         }
+        scope.onEnd { relay.close() }  // after the loop has stopped the proxy
         Signals.statisticsReport = nil  // the broker asks its proxy instead, in its loop
         let tap = relay.captureIn.map {
             CaptureTap(reader: $0, stdout: io.output, invocation: invocation, diagnostics: diagnostics)
         }
         let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, relay: relay, tap: tap,
-                              peers: [frontPeers, backPeers])
+                              peers: [front.peers, back.peers])
         var ending: Exit?
         do throws(Exit) { try loop.run() } catch { ending = error }
         loop.finish(outputClosed: ending.map { if case .outputClosed = $0 { true } else { false } } ?? false)
-        for socket in [front, back] {
-            try? socket.set(.linger, 0)
-            socket.close()
-        }
-        frontPeers.monitor.stop()
-        backPeers.monitor.stop()
-        relay.close()
-        context.terminate()
         if let ending { throw ending }
     }
 }

@@ -3,24 +3,16 @@
 import ZMQ
 
 enum ReceiveCommand {
-    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
-        let session = try Session(invocation, io: io, diagnostics: diagnostics)
-        defer { session.printStats() }
-        do throws(Exit) {
-            try invocation.output.withEncoder(diagnostics: diagnostics, ReceiveLoop(session: session))
-            try session.output.flush()
-            session.finish()
-        } catch {
-            if !error.isSignal { try? session.output.flush() }
-            session.abandon()
-            throw error
-        }
+    static func run(_ scope: RunScope) throws(Exit) {
+        let channel = try scope.open(scope.invocation.command.socketType)
+        try scope.invocation.output.withEncoder(diagnostics: scope.diagnostics, ReceiveLoop(channel: channel))
+        try scope.output.flush()
     }
 
     /// The error for a receiver whose --timeout ran out.
-    static func timedOut(_ session: Session) -> Exit {
-        let invocation = session.invocation
-        let got = session.stats.receivedMessages
+    static func timedOut(_ scope: RunScope) -> Exit {
+        let invocation = scope.invocation
+        let got = scope.stats.receivedMessages
         if let count = invocation.count {
             return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)")
         }
@@ -29,26 +21,26 @@ enum ReceiveCommand {
     }
 
     /// The error for a run that ends (`why`) before --count messages arrived, or nil when they did.
-    static func shortOfCount(_ session: Session, _ why: String) -> Exit? {
-        guard let count = session.invocation.count, session.stats.receivedMessages < count else { return nil }
-        return .timeout("received \(session.stats.receivedMessages) of \(count) messages: \(why)")
+    static func shortOfCount(_ scope: RunScope, _ why: String) -> Exit? {
+        guard let count = scope.invocation.count, scope.stats.receivedMessages < count else { return nil }
+        return .timeout("received \(scope.stats.receivedMessages) of \(count) messages: \(why)")
     }
 }
 
 struct ReceiveLoop: EncoderUser {
-    let session: Session
+    let channel: Channel
 
     func use<E: MessageEncoder>(_ encoder: inout E) throws(Exit) {
-        let limit = session.invocation.count
+        let limit = channel.invocation.count
         var message = Message()
         while true {
-            _ = try session.receiveWaiting(&encoder, &message, limit: limit)
-            if let limit, session.stats.receivedMessages >= limit { return }
+            _ = try channel.receiveWaiting(&encoder, &message, limit: limit)
+            if let limit, channel.scope.stats.receivedMessages >= limit { return }
             // nothing waiting: receiveBlocking flushes, then waits (for --timeout at most)
-            guard try session.receiveBlocking(&message, until: Deadline(after: session.invocation.timeout)) else {
-                throw ReceiveCommand.timedOut(session)
+            guard try channel.receiveBlocking(&message, until: Deadline(after: channel.invocation.timeout)) else {
+                throw ReceiveCommand.timedOut(channel.scope)
             }
-            try session.writeReceived(&encoder, &message)
+            try channel.writeReceived(&encoder, &message)
         }
     }
 }

@@ -5,27 +5,20 @@ import Glibc
 import ZMQ
 
 enum RepCommand {
-    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
-        let session = try Session(invocation, io: io, diagnostics: diagnostics)
-        defer { session.printStats() }
-        do throws(Exit) {
-            let loop = ReplyLoop(session: session)
-            try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, loop)
-            try session.output.flush()
-            try session.deliver()
-            if loop.failedCommands > 0 {
-                throw Exit.runtime("\(Words.count(loop.failedCommands, "request")) of \(session.stats.receivedMessages) got a failed command's answer (see above)")
-            }
-        } catch {
-            if !error.isSignal { try? session.output.flush() }
-            session.abandon()
-            throw error
+    static func run(_ scope: RunScope) throws(Exit) {
+        let channel = try scope.open(.rep)
+        let loop = ReplyLoop(channel: channel)
+        try scope.invocation.input.withDecoder(sizeLimit: scope.invocation.inputLimit, loop)
+        try scope.output.flush()
+        try channel.deliver()
+        if loop.failedCommands > 0 {
+            throw Exit.runtime("\(Words.count(loop.failedCommands, "request")) of \(scope.stats.receivedMessages) got a failed command's answer (see above)")
         }
     }
 }
 
 final class ReplyLoop: DecoderUser {
-    let session: Session
+    let channel: Channel
     private var encoder: any MessageEncoder
     /// The request's frames, copied out of the received messages.
     private let request = ByteBuffer(capacity: 4096)
@@ -35,21 +28,16 @@ final class ReplyLoop: DecoderUser {
     private(set) var failedCommands = 0
     private var routingID: String?
 
-    init(session: Session) {
-        self.session = session
-        encoder = session.invocation.output.makeEncoder(diagnostics: session.diagnostics)
+    init(channel: Channel) {
+        self.channel = channel
+        encoder = channel.invocation.output.makeEncoder(diagnostics: channel.diagnostics)
     }
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
-        let invocation = session.invocation
+        let invocation = channel.invocation
         let limit = invocation.count ?? Int.max
         var message = Message()
-        var fixed: [[UInt8]] = []
-        switch invocation.source {
-        case .stdin: break
-        case let .frames(f): fixed = f
-        case let .file(path): fixed = [try SendCommand.readFile(path, invocation)]
-        }
+        let fixed = try invocation.fixedMessage() ?? []
         var replies: [UnsafeRawBufferPointer] = []
         var sequence = 0
         while sequence < limit {
@@ -61,33 +49,33 @@ final class ReplyLoop: DecoderUser {
                 var deadline: Deadline?
                 while true {
                     let sent: Bool
-                    do { sent = try session.socket.send(&message, flags: .dontWait) } catch {
+                    do { sent = try channel.socket.send(&message, flags: .dontWait) } catch {
                         if error == .interrupted { try Signals.check(); continue }
-                        throw session.sendError(error, record: sequence)
+                        throw channel.sendError(error, record: sequence)
                     }
                     if sent { break }
                     if deadline == nil { deadline = Deadline(after: invocation.timeout) }
-                    guard try session.wait(for: .writable, until: deadline!) else {
+                    guard try channel.wait(for: .writable, until: deadline!, drained: true) else {
                         throw Exit.timeout("could not send reply \(sequence) within --timeout \(invocation.timeout!)")
                     }
                 }
-                session.stats.sentMessages += 1
-                session.stats.sentBytes += request.count
-                session.stats.noteActivity()
+                channel.scope.stats.sentMessages += 1
+                channel.scope.stats.sentBytes += request.count
+                channel.scope.stats.noteActivity()
                 continue
             case .echo:
                 replies = frames()
             case .fixed:
-                try fixed.withFramePointers { (f) throws(Exit) in try session.send(f, record: sequence) }
+                try fixed.withFramePointers { (f) throws(Exit) in try channel.send(f, record: sequence) }
                 continue
             case let .exec(shell, argv):
                 let answer = try runCommand(shell: shell, argv: argv, sequence: sequence)
-                try answer.withFramePointers { (f) throws(Exit) in try session.send(f, record: sequence) }
+                try answer.withFramePointers { (f) throws(Exit) in try channel.send(f, record: sequence) }
                 continue
             case .stdin:
                 replies = try replyFromStdin(&decoder, sequence: sequence)
             }
-            try session.send(replies, record: sequence)
+            try channel.send(replies, record: sequence)
         }
     }
 
@@ -103,11 +91,11 @@ final class ReplyLoop: DecoderUser {
 
     /// Waits for the next request and copies its frames (the last one stays in `message`).
     private func receiveRequest(_ message: inout Message) throws(Exit) {
-        let invocation = session.invocation
+        let invocation = channel.invocation
         request.count = 0
         ends.removeAll(keepingCapacity: true)
-        guard try session.receiveBlocking(&message, until: Deadline(after: invocation.timeout)) else {
-            throw ReceiveCommand.timedOut(session)
+        guard try channel.receiveBlocking(&message, until: Deadline(after: invocation.timeout)) else {
+            throw ReceiveCommand.timedOut(channel.scope)
         }
         if case .exec? = invocation.reply {  // metadata lookups cost a map search: only --exec uses them
             peerAddress = message.property("Peer-Address")
@@ -118,27 +106,27 @@ final class ReplyLoop: DecoderUser {
         while true {
             request.append(message.bytes)
             ends.append(request.count)
-            session.stats.receivedBytes += message.count
+            channel.scope.stats.receivedBytes += message.count
             guard message.hasMore else { break }
-            try session.receiveNextFrame(&message)
+            try channel.receiveNextFrame(&message)
         }
-        session.stats.receivedMessages += 1
-        if session.diagnostics.verbosity >= 2 { session.diagnostics.trace("request " + Words.describe(frames())) }
+        channel.scope.stats.receivedMessages += 1
+        if channel.diagnostics.verbosity >= 2 { channel.diagnostics.trace("request " + Words.describe(frames())) }
     }
 
     /// Coprocess mode: the request goes to stdout, flushed; the next input message is the reply.
     private func replyFromStdin<D: MessageDecoder>(_ decoder: inout D, sequence: Int) throws(Exit) -> [UnsafeRawBufferPointer] {
         let requestFrames = frames()
         for (i, frame) in requestFrames.enumerated() {
-            try encoder.frame(frame, index: i, more: i < requestFrames.count - 1, to: session.output)
+            try encoder.frame(frame, index: i, more: i < requestFrames.count - 1, to: channel.output)
         }
-        try session.output.flush()
-        let input = session.input
+        try channel.output.flush()
+        let input = channel.scope.input
         var replies: [UnsafeRawBufferPointer] = []
         while true {
             let taken: Int?
             do { taken = try decoder.decode(input.unread, atEnd: input.atEnd, frames: &replies) } catch {
-                throw Exit.runtime("the reply to request \(sequence) is not valid \(session.invocation.input.format.rawValue): \(error.reason)")
+                throw Exit.runtime("the reply to request \(sequence) is not valid \(channel.invocation.input.format.rawValue): \(error.reason)")
             }
             if let taken {
                 input.consume(taken)
@@ -155,7 +143,7 @@ final class ReplyLoop: DecoderUser {
 
     /// --exec: runs the command with the request on its stdin; its stdout is the answer.
     private func runCommand(shell: String?, argv: [String]?, sequence: Int) throws(Exit) -> [[UInt8]] {
-        let invocation = session.invocation
+        let invocation = channel.invocation
         let written = OutputWriter.memory()
         let requestFrames = frames()
         var requestEncoder = invocation.output.makeEncoder(diagnostics: nil)
@@ -171,12 +159,12 @@ final class ReplyLoop: DecoderUser {
         let end: CommandEnd
         do {
             (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
-                                         environment: environment, timeout: session.invocation.execTimeout,
+                                         environment: environment, timeout: channel.invocation.execTimeout,
                                          outputLimit: invocation.inputBytes(in: invocation.input.format))
         } catch {
             guard case let .failed(_, reason, _) = error else { throw error }  // signals end the run
             failedCommands += 1
-            session.diagnostics.error("request \(sequence): \(reason); answering with an empty message")
+            channel.diagnostics.error("request \(sequence): \(reason); answering with an empty message")
             return [[]]
         }
         if end != .exited(0) { failedCommands += 1 }
@@ -184,22 +172,22 @@ final class ReplyLoop: DecoderUser {
         case .exited(0):
             break
         case let .exited(status):
-            session.diagnostics.error("request \(sequence): '\(shown)' exited with status \(status); its output is the answer")
+            channel.diagnostics.error("request \(sequence): '\(shown)' exited with status \(status); its output is the answer")
         case let .killed(signal):
-            session.diagnostics.error("request \(sequence): '\(shown)' was killed by signal \(signal); answering with an empty message")
+            channel.diagnostics.error("request \(sequence): '\(shown)' was killed by signal \(signal); answering with an empty message")
             return [[]]
         case .timedOut:
-            session.diagnostics.error("request \(sequence): '\(shown)' ran longer than --exec-timeout \(invocation.execTimeout!) and was killed; answering with an empty message")
+            channel.diagnostics.error("request \(sequence): '\(shown)' ran longer than --exec-timeout \(invocation.execTimeout!) and was killed; answering with an empty message")
             return [[]]
         case .wroteTooMuch:
-            session.diagnostics.error("request \(sequence): '\(shown)' wrote more than \(invocation.inputLimitName) and was killed; answering with an empty message")
+            channel.diagnostics.error("request \(sequence): '\(shown)' wrote more than \(invocation.inputLimitName) and was killed; answering with an empty message")
             return [[]]
         }
         do {
             return try ReplyLoop.answer(from: output.bytes(0, output.count), framing: invocation.input)
         } catch {
             if end == .exited(0) { failedCommands += 1 }
-            session.diagnostics.error("request \(sequence): the output of '\(shown)' is not valid \(invocation.input.format.rawValue): \(error.reason); answering with an empty message")
+            channel.diagnostics.error("request \(sequence): the output of '\(shown)' is not valid \(invocation.input.format.rawValue): \(error.reason); answering with an empty message")
             return [[]]
         }
     }

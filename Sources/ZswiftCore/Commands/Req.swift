@@ -5,60 +5,48 @@ import Glibc
 import ZMQ
 
 enum ReqCommand {
-    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
-        let session = try Session(invocation, io: io, diagnostics: diagnostics)
-        defer { session.printStats() }
+    static func run(_ scope: RunScope) throws(Exit) {
+        let invocation = scope.invocation
+        let channel = try scope.open(.req)
+        if invocation.retries != nil && invocation.socket.identity != nil { try channel.correlateReplies() }
+        if let n = invocation.waitPeers { try channel.waitForPeers(n) }
+        if let delay = invocation.delay { try scope.pause(delay) }
+        var inputError: Exit?
         do throws(Exit) {
-            if invocation.retries != nil && invocation.socket.identity != nil { try session.correlateReplies() }
-            if let n = invocation.waitPeers { try session.waitForPeers(n) }
-            if let delay = invocation.delay { try session.pause(delay) }
-            var inputError: Exit?
-            do throws(Exit) {
-                try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, RequestLoop(session: session))
-            } catch {
-                guard case .badInput = error else { throw error }
-                inputError = error
-            }
-            try session.output.flush()
-            session.stats.delivery = .delivered  // every request sent was answered
-            session.finish()
-            if let inputError { throw inputError }
+            try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, RequestLoop(channel: channel))
         } catch {
-            if !error.isSignal { try? session.output.flush() }
-            session.abandon()
-            throw error
+            guard case .badInput = error else { throw error }
+            inputError = error
         }
+        try scope.output.flush()
+        scope.stats.delivery = .delivered  // every request sent was answered
+        if let inputError { throw inputError }
     }
 }
 
 /// Reads requests (stdin through the decoder, or the --data/--file message) and waits for each reply.
 final class RequestLoop: DecoderUser {
-    let session: Session
+    let channel: Channel
     private var encoder: any MessageEncoder
     private var message = Message()
 
-    init(session: Session) {
-        self.session = session
-        encoder = session.invocation.output.makeEncoder(diagnostics: session.diagnostics)
+    init(channel: Channel) {
+        self.channel = channel
+        encoder = channel.invocation.output.makeEncoder(diagnostics: channel.diagnostics)
     }
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
-        let invocation = session.invocation
-        let input = session.input
+        let invocation = channel.invocation
+        let input = channel.scope.input
         let limit = invocation.count ?? Int.max
         var frames: [UnsafeRawBufferPointer] = []
-        var fixed: [[UInt8]] = []
-        switch invocation.source {
-        case .stdin: break
-        case let .frames(f): fixed = f
-        case let .file(path): fixed = [try SendCommand.readFile(path, invocation)]
-        }
+        let fixed = try invocation.fixedMessage() ?? []
         if !fixed.isEmpty {
-            return try session.repeatFixed(fixed) { (frames, record) throws(Exit) in try exchange(frames, record: record) }
+            return try channel.scope.repeatFixed(fixed) { (frames, record) throws(Exit) in try exchange(frames, record: record) }
         }
         var record = 0
         var answered = 0
-        let output = session.output
+        let output = channel.output
         // before reading more, flush: the next request may depend on this reply (coproc)
         while answered < limit, try input.nextMessage(&decoder, into: &frames, record: &record, format: invocation.input.format,
                                                       beforeReading: { () throws(Exit) in try output.flush() }) {
@@ -69,32 +57,32 @@ final class RequestLoop: DecoderUser {
 
     /// Sends one request and writes its reply, retrying as --retries allows.
     private func exchange(_ frames: [UnsafeRawBufferPointer], record: Int) throws(Exit) {
-        let invocation = session.invocation
+        let invocation = channel.invocation
         let attempts = (invocation.retries ?? 0) + 1
         var attempt = 1
         while true {
             let deadline = Deadline(after: invocation.timeout)
-            if try sendRequest(frames, record: record, until: deadline), try session.receiveBlocking(&message, until: deadline) {
-                try session.writeReceived(&encoder, &message)
+            if try sendRequest(frames, record: record, until: deadline), try channel.receiveBlocking(&message, until: deadline) {
+                try channel.writeReceived(&encoder, &message)
                 return
             }
             let timeout = invocation.timeout!
             if attempt >= attempts {
-                throw Exit.timeout("no reply from \(session.endpointNames) within \(timeout)"
+                throw Exit.timeout("no reply from \(channel.endpointNames) within \(timeout)"
                                    + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record))")
             }
             attempt += 1
-            session.diagnostics.warning("no reply from \(session.endpointNames) within \(timeout); reopening the socket and resending request \(record) (attempt \(attempt) of \(attempts))")
-            try session.reopen()
+            channel.diagnostics.warning("no reply from \(channel.endpointNames) within \(timeout); reopening the socket and resending request \(record) (attempt \(attempt) of \(attempts))")
+            try channel.reopen()
         }
     }
 
     /// Sends the request; false when --timeout ran out first (no peer took it).
     private func sendRequest(_ frames: [UnsafeRawBufferPointer], record: Int, until deadline: Deadline) throws(Exit) -> Bool {
-        var next = try session.sendFrames(frames, from: 0, record: record)
+        var next = try channel.sendFrames(frames, from: 0, record: record)
         while next < frames.count {
-            guard try session.wait(for: .writable, until: deadline) else { return false }
-            next = try session.sendFrames(frames, from: next, record: record)
+            guard try channel.wait(for: .writable, until: deadline, drained: true) else { return false }
+            next = try channel.sendFrames(frames, from: next, record: record)
         }
         return true
     }

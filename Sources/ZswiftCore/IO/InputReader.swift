@@ -15,6 +15,9 @@ final class InputReader {
     var recordLimit = Int.max
     /// What set `recordLimit`, for the error ("--max-msg-size 1000").
     var recordLimitName = ""
+    /// Runs before a read that may block, so that the run's event loop serves its sockets'
+    /// events while the input is idle (`tail -f log | zswift pub -v`).
+    var waitForInput: (() throws(Exit) -> Void)?
 
     init(fd: Int32 = 0, name: String = "stdin", capacity: Int = 256 * 1024) {
         self.fd = fd
@@ -32,8 +35,9 @@ final class InputReader {
     /// Reads more input, keeping the unread bytes, for input record number `record` (which
     /// errors name). Returns false at end of input. A record that needs more than `recordLimit`
     /// bytes is `Exit.badInput`: memory stays bounded whatever the input.
+    /// `waiting`: false when the caller knows a read will not block (it polled the input).
     @discardableResult
-    func fill(record: Int) throws(Exit) -> Bool {
+    func fill(record: Int, waiting: Bool = true) throws(Exit) -> Bool {
         if atEnd { return false }
         if start > 0 {
             buffer.removeFirst(start)
@@ -48,6 +52,7 @@ final class InputReader {
             let doubled = buffer.capacity * 2
             buffer.resize(to: doubled + doubled / 2 >= recordLimit ? recordLimit : doubled)
         }
+        if waiting, let waitForInput { try waitForInput() }
         while true {
             let n = Glibc.read(fd, buffer.base + buffer.count, min(buffer.capacity, recordLimit) - buffer.count)
             if n > 0 {

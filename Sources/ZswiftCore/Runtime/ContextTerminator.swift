@@ -5,7 +5,8 @@ import Glibc
 import ZMQ
 
 final class ContextTerminator {
-    private let readEnd: Int32
+    /// Readable once termination has finished (poll it on the event loop).
+    let readEnd: Int32
     private var finished = false
 
     private init(readEnd: Int32) { self.readEnd = readEnd }

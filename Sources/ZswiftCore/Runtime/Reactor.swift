@@ -18,7 +18,11 @@ final class Reactor {
     typealias Action = () throws(Exit) -> Void
 
     /// A registered socket or fd.
-    struct Watch: Hashable { fileprivate let id: Int }
+    struct Watch: Hashable {
+        fileprivate let id: Int
+        /// No watch (before one is registered).
+        static let none = Watch(id: 0)
+    }
     /// A registered timer.
     struct Timer: Hashable { fileprivate let id: Int }
 
@@ -84,6 +88,17 @@ final class Reactor {
     /// loop and did not end on "would block").
     func mayBeReady(_ watch: Watch) { entry(watch)?.stale = true }
 
+    /// Says that `watch`'s socket was just told "would block": it need not be looked at before
+    /// the next wait (its fd fires when that changes).
+    func drained(_ watch: Watch) { entry(watch)?.stale = false }
+
+    /// What a handler-less watch saw ready in the turns since the last call, cleared.
+    func take(_ watch: Watch) -> PollEvents {
+        guard let entry = entry(watch) else { return [] }
+        defer { entry.ready = [] }
+        return entry.ready
+    }
+
     func remove(_ watch: Watch) { entries.removeAll { $0.id == watch.id } }
 
     /// Runs `action` once after `milliseconds`, or every `milliseconds` when `repeating`.
@@ -118,7 +133,8 @@ final class Reactor {
         entry.ready = []
         entry.stale = entry.stale || !drained || before != events
         defer { entry.events = before }
-        return try run(until: deadline) { () throws(Exit) -> Bool in !entry.ready.isDisjoint(with: events) }
+        // a pipe at end of input reports a hang-up, not readable: read it anyway (read(2) says 0)
+        return try run(until: deadline) { () throws(Exit) -> Bool in !entry.ready.isDisjoint(with: events.union(.error)) }
     }
 
     /// One turn: waits up to `timeout` milliseconds (-1: until a timer or an event), then runs
@@ -145,7 +161,8 @@ final class Reactor {
         let list = entries.map(\.entry)
         pollSet.removeAll(keepingCapacity: true)
         for entry in list {
-            let watched = entry.socket == nil || !entry.events.isEmpty
+            // a plain fd that waits for nothing is still polled for errors when it has a handler
+            let watched = !entry.events.isEmpty || (entry.socket == nil && entry.handler != nil)
             var events: Int16 = 0
             if entry.socket != nil || entry.events.contains(.readable) { events |= Int16(POLLIN) }
             if entry.socket == nil && entry.events.contains(.writable) { events |= Int16(POLLOUT) }

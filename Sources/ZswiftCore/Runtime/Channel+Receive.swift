@@ -1,0 +1,111 @@
+// Receiving: one reused Message, each frame handed to the encoder as it arrives, output flushed
+// whenever nothing more is waiting (before any blocking wait).
+import Glibc
+import ZMQ
+
+extension Channel {
+    /// Receives and writes every message that is already waiting, up to `limit` in total.
+    /// Returns how many it wrote.
+    @inline(__always)
+    func receiveWaiting<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message, limit: Int?,
+                                           transform: ((inout Message) -> Void)? = nil) throws(Exit) -> Int {
+        var got = 0
+        while limit.map({ scope.stats.receivedMessages < $0 }) ?? true {
+            let received: Bool
+            do { received = try socket.receive(&message, dontWait: true) } catch {
+                if error == .interrupted { try Signals.check(); continue }
+                throw Exit.runtime("cannot receive: \(error)")
+            }
+            guard received else { break }
+            try writeReceived(&encoder, &message, transform: transform)
+            got += 1
+        }
+        if got > 0 { scope.stats.noteActivity() }
+        return got
+    }
+
+    /// Writes the message whose first frame is in `message`, receiving the rest of its frames.
+    @inline(__always)
+    func writeReceived<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message,
+                                          transform: ((inout Message) -> Void)? = nil) throws(Exit) {
+        var index = 0
+        var traced: [[UInt8]] = []
+        while true {
+            if index == 0, let transform { transform(&message) }
+            let more = message.hasMore
+            let bytes = message.bytes
+            scope.stats.receivedBytes += bytes.count
+            if diagnostics.verbosity >= 2 { traced.append(Array(bytes)) }
+            try encoder.frame(bytes, index: index, more: more, to: output)
+            if !more { break }
+            index += 1
+            try receiveNextFrame(&message)
+        }
+        scope.stats.receivedMessages += 1
+        if diagnostics.verbosity >= 2 {
+            diagnostics.trace("received " + traced.withFramePointers { Words.describe($0) })
+        }
+        try output.flushIfFull()
+    }
+
+    /// Receives the next frame of a message (always there: libzmq delivers messages whole),
+    /// retrying when a signal interrupts.
+    func receiveNextFrame(_ message: inout Message) throws(Exit) {
+        while true {
+            do { _ = try socket.receive(&message); return } catch {
+                if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
+                try Signals.check()
+            }
+        }
+    }
+
+    /// Waits for the next frame: flushes the output (nothing more is immediately waiting; the
+    /// time that takes does not count toward `deadline`), then waits on the event loop, which
+    /// answers signals, security failures, monitor events and a reader that left stdout as they
+    /// happen. The non-blocking receive that found nothing has taken every pending command, so
+    /// the loop goes straight to poll(2) on the socket's ZMQ_FD. Returns false when the deadline
+    /// passed (after one last look, so nothing libzmq holds is dropped).
+    func receiveBlocking(_ message: inout Message, until deadline: Deadline) throws(Exit) -> Bool {
+        if deadline.at == nil && !watchesWhileWaiting {
+            // nothing to watch: libzmq's plain blocking receive, one syscall a wait (signals still
+            // interrupt it)
+            while true {
+                try Signals.check()
+                do {
+                    if try socket.receive(&message) {
+                        scope.stats.noteActivity()
+                        return true
+                    }
+                } catch {
+                    if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
+                }
+            }
+        }
+        var deadline = deadline
+        while true {
+            do {
+                if try socket.receive(&message, dontWait: true) {
+                    scope.stats.noteActivity()
+                    return true
+                }
+            } catch {
+                if error != .interrupted { throw Exit.runtime("cannot receive: \(error)") }
+                continue
+            }
+            // look at the socket again after a flush: more may have come while stdout was slow
+            if let spent = try scope.flushOutput() {
+                deadline = deadline.postponed(by: spent)
+                continue
+            }
+            if deadline.hasPassed { return false }
+            _ = try wait(for: .readable, until: deadline, drained: true)
+        }
+    }
+
+    /// Whether a wait must also watch monitor events and stdout: with -v or --events (they report
+    /// events as they come), with a connect endpoint (a handshake refused for security reasons there
+    /// ends the run with status 4), or when the command writes stdout (its reader may leave).
+    var watchesWhileWaiting: Bool {
+        scope.reportsAsItHappens || scope.writesStdout
+    }
+}
