@@ -1,6 +1,6 @@
 // libzmq's proxy (zmq_proxy_steerable) on a thread of its own, steered through an inproc PAIR with
 // PAUSE, RESUME, TERMINATE and STATISTICS. The caller polls `finishedFD` to learn that it returned.
-// The proxy thread takes no signals, so they reach the caller's threads. What to relay is the caller's.
+// The proxy thread takes no signals: one would cut its poll short, and the proxy would return.
 import CZMQ
 import Glibc
 import Synchronization
@@ -56,6 +56,19 @@ public final class SteerableProxy {
     private var closed = false
     private var answer = MultipartMessage(capacity: 64)
 
+    /// The name of the proxy's thread (as libzmq names its own "ZMQbg/IO/0"), for ps, top and gdb.
+    public static let threadName = "ZMQproxy"
+
+    /// Names the calling thread: what pthread_setname_np(3) does on Linux, which Glibc's module
+    /// does not export (it is a _GNU_SOURCE function).
+    private static func nameThisThread() {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        var name = Array(threadName.utf8)
+        _ = write(fd, &name, name.count)
+        Glibc.close(fd)
+    }
+
     /// What the proxy thread is given, and what it leaves: the error it returned with.
     private final class Run: @unchecked Sendable {
         let frontend, backend, capture, control: UnsafeMutableRawPointer?
@@ -89,6 +102,7 @@ public final class SteerableProxy {
             var all = sigset_t()
             sigfillset(&all)
             pthread_sigmask(SIG_BLOCK, &all, nil)  // the caller's threads answer signals
+            SteerableProxy.nameThisThread()
             let run = Unmanaged<Run>.fromOpaque(argument!).takeRetainedValue()
             let rc = zmq_proxy_steerable(run.frontend, run.backend, run.capture, run.control)
             run.outcome.store(rc == 0 ? -1 : zmq_errno(), ordering: .releasing)

@@ -1,5 +1,6 @@
 // SteerableProxy: libzmq's proxy on its own thread over inproc, relaying both ways, copying to a
 // capture socket, steered with PAUSE/RESUME/STATISTICS/TERMINATE, and saying when and why it ended.
+import Foundation  // only to read /proc
 import Glibc
 import Testing
 import ZMQ
@@ -134,4 +135,32 @@ func statistics(of proxy: SteerableProxy) throws -> ProxyStatistics? {
     s.context.shutdown()
     #expect(proxy.waitUntilFinished(timeout: patience))
     #expect(proxy.error == .terminated)
+}
+
+/// The signal masks (SigBlk) of this process's threads named `name`.
+private func blockedSignals(ofThreadsNamed name: String) -> [UInt64] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.compactMap { tid in
+        guard (try? String(contentsOfFile: "/proc/self/task/\(tid)/comm", encoding: .utf8)) == name + "\n",
+              let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }) else { return nil }
+        return UInt64(line.dropFirst(7).trimmingPrefix(while: \.isWhitespace), radix: 16)
+    }
+}
+
+@Test func theProxyThreadBlocksEverySignalSoNoneCanCutItsPollShort() throws {
+    // a SIGUSR1 or SIGALRM that landed on the proxy thread made zmq_poll return EINTR, and the
+    // proxy returned with it: the broker stopped
+    let s = try Streamer()
+    let proxy = try SteerableProxy(frontend: s.frontend, backend: s.backend)
+    defer { stop(proxy) }
+    try sendFrames(s.client, [[1]])
+    #expect(try receiveFrames(s.worker) == [[1]])  // the proxy thread is running and named
+    let masks = blockedSignals(ofThreadsNamed: SteerableProxy.threadName)
+    #expect(!masks.isEmpty)
+    for mask in masks {
+        for signal in [SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE, SIGCHLD] {
+            #expect(mask & (1 << UInt64(signal - 1)) != 0, "signal \(signal) is not blocked: SigBlk \(String(mask, radix: 16))")
+        }
+    }
 }
