@@ -23,10 +23,19 @@ public struct ProxyStatistics: Equatable, Sendable {
         public var bytesReceived: UInt64
         public var messagesSent: UInt64
         public var bytesSent: UInt64
+        public init(messagesReceived: UInt64, bytesReceived: UInt64, messagesSent: UInt64, bytesSent: UInt64) {
+            (self.messagesReceived, self.bytesReceived) = (messagesReceived, bytesReceived)
+            (self.messagesSent, self.bytesSent) = (messagesSent, bytesSent)
+        }
     }
     /// Messages the frontend received are the ones relayed to the backend, and so on.
     public var frontend: Side
     public var backend: Side
+
+    public init(frontend: Side, backend: Side) {
+        self.frontend = frontend
+        self.backend = backend
+    }
 
     /// Reads an answer to STATISTICS: 8 frames of 8 bytes, the frontend's four counters then the
     /// backend's. Nil for anything else.
