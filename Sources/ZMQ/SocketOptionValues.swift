@@ -1,7 +1,6 @@
 // What libzmq takes as a socket option's value, as data in the option table, so that a caller can
 // refuse a value before any socket exists instead of learning it from EINVAL. It describes what
 // libzmq 4.3.4 does (OptionTests hold every row to the library); saying so to a user is the caller's.
-import CZMQ
 
 /// The values libzmq 4.3.4's `zmq_setsockopt` takes for an option, so that a caller can refuse
 /// one before any socket exists (OptionTests hold every row of the table to the library).
@@ -43,9 +42,6 @@ public enum SocketOptionValues: Equatable, Sendable {
     /// Whether `text` is 40 characters of Z85 that decode to a 32-byte key (the alphabet, and no
     /// group of five above 0xFFFFFFFF). The corresponding C function is `zmq_z85_decode`.
     static func isZ85Key(_ text: [UInt8]) -> Bool {
-        guard text.count == 40, !text.contains(0) else { return false }
-        var key = [UInt8](repeating: 0, count: 32)
-        let string = text.map { CChar(bitPattern: $0) } + [0]
-        return zmq_z85_decode(&key, string) != nil
+        text.count == 40 && Z85.decode(text) != nil
     }
 }

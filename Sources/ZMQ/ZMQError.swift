@@ -30,6 +30,8 @@ public struct ZMQError: Error, Equatable, Hashable, Sendable, CustomStringConver
     public static var messageTooLarge: ZMQError { ZMQError(code: EMSGSIZE) }
     public static var permissionDenied: ZMQError { ZMQError(code: EACCES) }
     public static var nameTooLong: ZMQError { ZMQError(code: ENAMETOOLONG) }
+    /// What libzmq built without a capability (CURVE) says when asked for it.
+    public static var notSupported: ZMQError { ZMQError(code: ENOTSUP) }
 }
 
 /// Turns libzmq's `-1` into a thrown `ZMQError`, retrying calls that were merely interrupted.

@@ -71,10 +71,10 @@ func refusingTCPEndpoint() -> (endpoint: String, fd: Int32) {
     return ("tcp://127.0.0.1:\(UInt16(bigEndian: address.sin_port))", fd)
 }
 
-/// Waits up to `timeout` milliseconds for `socket` to be readable, then receives one frame without
-/// blocking. Returns false if nothing arrived in time.
-func receive(_ socket: Socket, into message: inout Message, timeout: Int = patience) throws -> Bool {
-    if try socket.receive(&message, dontWait: true) { return true }
+/// Tries `attempt` (a receive that does not block) until it succeeds or `timeout` milliseconds
+/// have passed, waiting for `socket` to be readable in between. Returns whether it succeeded.
+func retryUntilReceived(_ socket: Socket, timeout: Int, _ attempt: () throws -> Bool) throws -> Bool {
+    if try attempt() { return true }
     var poller = Poller()
     poller.add(socket, .readable)
     let deadline = ContinuousClock.now + .milliseconds(timeout)
@@ -82,9 +82,20 @@ func receive(_ socket: Socket, into message: inout Message, timeout: Int = patie
         let left = deadline - ContinuousClock.now
         let ms = max(1, Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
         _ = try poller.poll(timeout: ms)
-        if try socket.receive(&message, dontWait: true) { return true }
+        if try attempt() { return true }
     }
     return false
+}
+
+/// Waits up to `timeout` milliseconds for `socket` to be readable, then receives one frame without
+/// blocking. Returns false if nothing arrived in time.
+func receive(_ socket: Socket, into message: inout Message, timeout: Int = patience) throws -> Bool {
+    try retryUntilReceived(socket, timeout: timeout) { try socket.receive(&message, dontWait: true) }
+}
+
+/// The same for one whole message into a MultipartMessage.
+func receive(_ socket: Socket, into message: inout MultipartMessage, timeout: Int = patience) throws -> Bool {
+    try retryUntilReceived(socket, timeout: timeout) { try socket.receive(&message, dontWait: true) }
 }
 
 /// Receives one whole (possibly multipart) message as its frames, or nil if it did not arrive in time.

@@ -69,6 +69,23 @@ import TestSupport
     #expect(repeatable.isDisjoint(with: ["count", "linger", "timeout", "format", "in", "out", "separator", "file", "identity", "null", "help"]))
 }
 
+@Test func aFlagThatSetsSocketOptionsSaysWhichInItsRowAndItsDocNamesThem() {
+    for flag in Flag.all {
+        guard let sets = flag.sets else {
+            // a flag whose doc says it sets a libzmq option is one: its row must say `sets:`
+            #expect(!flag.doc.hasPrefix("Sets ZMQ_"), "--\(flag.long) sets a socket option without `sets:`")
+            continue
+        }
+        #expect(flag.category == .socket, "--\(flag.long)")
+        #expect(!sets.options.isEmpty, "--\(flag.long)")
+        for option in sets.options {
+            #expect(option.writable && flag.doc.contains("ZMQ_" + option.name.uppercased()), "--\(flag.long): \(option.name)")
+        }
+        // a switch turns its options on; every other such flag takes a value
+        #expect(flag.takesValue == !sets.options.allSatisfy { $0.kind == .boolean }, "--\(flag.long)")
+    }
+}
+
 @Test func everyFlagCanBeLookedUpByItsNames() {
     for flag in Flag.all {
         #expect(Flag.named(flag.long)?.long == flag.long)

@@ -139,26 +139,6 @@ import ZMQ
     #expect(try invocation("pull", ":5555").socket.ipv6 == false)
 }
 
-@Test func hwmSetsBothDirectionsAndSndhwmRcvhwmOverrideOne() throws {
-    let both = try invocation("pull", "--hwm", "10", ":5555")
-    #expect(both.socket.sendHighWaterMark == 10 && both.socket.receiveHighWaterMark == 10)
-    let one = try invocation("pull", "--hwm", "10", "--rcvhwm", "3", ":5555")
-    #expect(one.socket.sendHighWaterMark == 10 && one.socket.receiveHighWaterMark == 3)
-}
-
-@Test func socketFlagsReachTheSocketSettings() throws {
-    let inv = try invocation("sub", "-s", "a", "-s", "", "--conflate", "--immediate", "--identity", "me",
-                             "--reconnect-ivl", "250ms", "--heartbeat", "1s", "--max-msg-size", "64k",
-                             "-o", "ZMQ_SNDBUF=1024", ":5555")
-    #expect(inv.socket.subscriptions == [bytes("a"), []])
-    #expect(inv.socket.conflate && inv.socket.immediate)
-    #expect(inv.socket.identity == bytes("me"))
-    #expect(inv.socket.reconnectInterval == .ms(250))
-    #expect(inv.socket.heartbeat == .ms(1000))
-    #expect(inv.socket.maxMessageSize == 65536)
-    #expect(inv.socket.custom.count == 1)
-}
-
 @Test func lingerSetsTheBoundOnDeliveryAndOtherwiseTimeoutDoes() throws {
     let linger = try invocation("push", "--linger", "0", "-t", "5s", ":5555")
     #expect(linger.linger == .ms(0) && !linger.lingerIsTimeout && linger.lingerSource == "--linger")
@@ -202,16 +182,4 @@ func aSocketOptionForAnotherSocketTypeIsAUsageErrorNamingTheType(_ words: [Strin
 ])
 func aSocketOptionForTheCommandsSocketTypeIsAccepted(_ words: [String]) throws {
     #expect(try Invocation(rawArguments(words)).socket.custom.count == 1)
-}
-
-@Test func anOptionLibzmqRefusesAtSetUpAnywayIsAUsageErrorNamingOptionValueAndSocketType() throws {
-    // a setting Invocation would have refused, to stand for one the table did not foresee
-    let subscribe = try SocketOptionSetting.parse(ArgumentValue("subscribe=x"))
-    let socket = try Socket(Context(), type: .pull)
-    defer { socket.close() }
-    let error = #expect(throws: Exit.self) { try SocketSetup.apply([subscribe], to: socket) }
-    guard case let .failed(status, message, hint)? = error else { Issue.record("\(String(describing: error))"); return }
-    #expect(status == .usage)
-    #expect(message == "-o subscribe=x: libzmq refuses this option on a PULL socket")
-    #expect(hint?.contains("ZMQ_SUBSCRIBE") == true)
 }

@@ -68,6 +68,9 @@ public final class JeroPeer {
                 sendMessage(socket, parse(line));
                 if (type.equals("req")) show(receive(socket));
             }
+            // JeroMQ 0.3 can lose the last message when the process ends right after close (seen
+            // under load, as with --echo's last reply): give its I/O thread a moment to write it
+            if (!type.equals("req")) Thread.sleep(300);
         }
         if (echo) {
             for (int n = 0; count == 0 || n < count; n++) sendMessage(socket, receive(socket));

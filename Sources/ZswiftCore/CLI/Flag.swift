@@ -91,13 +91,15 @@ struct Flag: Sendable {
     /// A value that may be left out: given as --flag=VALUE, or as the next argument when that
     /// argument parses as one (`optionalValue` says whether it does).
     let optionalValue: (@Sendable (String) -> Bool)?
+    /// For a flag that is a plain socket option: the options it sets and how its value maps to them.
+    let sets: OptionFlag?
     /// Stores what was typed; throws when the value itself is malformed.
     let apply: @Sendable (inout RawArguments, ArgumentValue) throws(UsageError) -> Void
 
     init(_ long: String, short: Character? = nil, value: String? = nil, _ category: FlagCategory,
          for commands: CommandSet, summary: String, doc: String, choices: [String] = [],
          completion: CompletionKind = .none, repeatable: Bool = false,
-         optionalValue: (@Sendable (String) -> Bool)? = nil,
+         optionalValue: (@Sendable (String) -> Bool)? = nil, sets: OptionFlag? = nil,
          apply: @escaping @Sendable (inout RawArguments, ArgumentValue) throws(UsageError) -> Void) {
         self.long = long
         self.short = short
@@ -110,7 +112,18 @@ struct Flag: Sendable {
         self.completion = choices.isEmpty ? completion : .choices
         self.repeatable = repeatable
         self.optionalValue = optionalValue
+        self.sets = sets
         self.apply = apply
+    }
+
+    /// A flag that is a plain socket option: `sets` says which options and how its value maps to
+    /// them. Its apply step stores the settings it makes, by the flag's name (the last one given
+    /// wins), for Invocation to put in each socket's plan.
+    init(_ long: String, value: String? = nil, _ category: FlagCategory, for commands: CommandSet,
+         summary: String, doc: String, sets: OptionFlag) {
+        self.init(long, value: value, category, for: commands, summary: summary, doc: doc, sets: sets) { raw, v throws(UsageError) in
+            raw.optionFlags[long] = try sets.settings(v, flag: long)
+        }
     }
 
     var takesValue: Bool { value != nil }

@@ -156,49 +156,53 @@ extension Flag {
         /// --hwm
         Flag("hwm", value: "N", .socket, for: .all,
              summary: "high-water mark for both directions (messages; 0: none)",
-             doc: "Sets ZMQ_SNDHWM and ZMQ_RCVHWM: how many messages may queue per peer before a sender blocks (push, pair) or drops (pub). 0 means no limit. libzmq's default is 1000.") { raw, v throws(UsageError) in raw.highWaterMark = Int32(clamping: try Values.count(v.text, flag: "hwm")) },
+             doc: "Sets ZMQ_SNDHWM and ZMQ_RCVHWM: how many messages may queue per peer before a sender blocks (push, pair) or drops (pub). 0 means no limit. libzmq's default is 1000.",
+             sets: .count(.sendHighWaterMark, .receiveHighWaterMark)),
         /// --sndhwm
         Flag("sndhwm", value: "N", .socket, for: .all,
              summary: "send high-water mark (messages; 0: none)",
-             doc: "Sets ZMQ_SNDHWM, overriding --hwm for the send direction.") { raw, v throws(UsageError) in raw.sendHighWaterMark = Int32(clamping: try Values.count(v.text, flag: "sndhwm")) },
+             doc: "Sets ZMQ_SNDHWM, overriding --hwm for the send direction.",
+             sets: .count(.sendHighWaterMark)),
         /// --rcvhwm
         Flag("rcvhwm", value: "N", .socket, for: .all,
              summary: "receive high-water mark (messages; 0: none)",
-             doc: "Sets ZMQ_RCVHWM, overriding --hwm for the receive direction.") { raw, v throws(UsageError) in raw.receiveHighWaterMark = Int32(clamping: try Values.count(v.text, flag: "rcvhwm")) },
+             doc: "Sets ZMQ_RCVHWM, overriding --hwm for the receive direction.",
+             sets: .count(.receiveHighWaterMark)),
         /// --identity
         Flag("identity", value: "ID", .socket, for: .all,
              summary: "routing id the socket announces to ROUTER peers",
-             doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).") { raw, v throws(UsageError) in
-            let rule = SocketOption.routingID.values
-            guard rule.accept(v.bytes, kind: .bytes) else {
-                throw UsageError("--identity: an identity must be \(rule.phrase)", hint: "for example --identity client-1")
-            }
-            raw.identity = v.bytes
-        },
+             doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).",
+             sets: .bytes(.routingID, noun: "an identity", example: "client-1")),
         /// --conflate
         Flag("conflate", .socket, for: .applying(AnySocketOption(SocketOption.conflate)),
              summary: "keep only the last message (single-frame messages only)",
-             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages. libzmq honours it on PUB, SUB, PUSH, PULL and DEALER sockets only.") { raw, _ throws(UsageError) in raw.conflate = true },
+             doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages. libzmq honours it on PUB, SUB, PUSH, PULL and DEALER sockets only.",
+             sets: .on(.conflate)),
         /// --immediate
         Flag("immediate", .socket, for: .all,
              summary: "queue messages only to completed connections",
-             doc: "Sets ZMQ_IMMEDIATE: messages are queued only for peers whose connection is complete, so a connecting push with no peer blocks instead of queueing.") { raw, _ throws(UsageError) in raw.immediate = true },
+             doc: "Sets ZMQ_IMMEDIATE: messages are queued only for peers whose connection is complete, so a connecting push with no peer blocks instead of queueing.",
+             sets: .on(.immediate)),
         /// --reconnect-ivl
         Flag("reconnect-ivl", value: "DURATION", .socket, for: .all,
              summary: "wait between reconnection attempts (default 100ms)",
-             doc: "Sets ZMQ_RECONNECT_IVL.") { raw, v throws(UsageError) in raw.reconnectInterval = try Interval.parse(v.text, flag: "reconnect-ivl") },
+             doc: "Sets ZMQ_RECONNECT_IVL.",
+             sets: .duration(.reconnectInterval)),
         /// --heartbeat
         Flag("heartbeat", value: "DURATION", .socket, for: .all,
              summary: "send ZMTP heartbeats every DURATION; drop a silent peer after 3",
-             doc: "Sets ZMQ_HEARTBEAT_IVL to DURATION and ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HEARTBEAT_TTL to three times it: the only way a dead peer is noticed (-v reports it as disconnected).") { raw, v throws(UsageError) in raw.heartbeat = try Interval.parse(v.text, flag: "heartbeat") },
+             doc: "Sets ZMQ_HEARTBEAT_IVL to DURATION and ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HEARTBEAT_TTL to three times it: the only way a dead peer is noticed (-v reports it as disconnected).",
+             sets: .heartbeat),
         /// --max-msg-size
         Flag("max-msg-size", value: "BYTES", .socket, for: .all,
              summary: "refuse messages larger than BYTES",
-             doc: "Sets ZMQ_MAXMSGSIZE: a peer that sends a larger message is disconnected (libzmq's rule: that message and the next are lost and the sender is not told; -v reports the disconnection). A sender refuses to send a frame larger than BYTES: it delivers the messages before it, reports the record and exits 1. BYTES also bounds what is read for one message (an input record, a --file, the output of an --exec command; 256 MiB when not given), so input without end (--file /dev/zero) fails at the limit in bounded memory instead of growing for ever. libzmq checks handshake commands against the limit too, so a receiving socket takes at least 512.") { raw, v throws(UsageError) in raw.maxMessageSize = try Values.bytes(v.text, flag: "max-msg-size") },
+             doc: "Sets ZMQ_MAXMSGSIZE: a peer that sends a larger message is disconnected (libzmq's rule: that message and the next are lost and the sender is not told; -v reports the disconnection). A sender refuses to send a frame larger than BYTES: it delivers the messages before it, reports the record and exits 1. BYTES also bounds what is read for one message (an input record, a --file, the output of an --exec command; 256 MiB when not given), so input without end (--file /dev/zero) fails at the limit in bounded memory instead of growing for ever. libzmq checks handshake commands against the limit too, so a receiving socket takes at least 512.",
+             sets: .size(.maxMessageSize, for: .receiving)),
         /// --ipv6
         Flag("ipv6", .socket, for: .all,
              summary: "use IPv6 as well as IPv4 on tcp endpoints",
-             doc: "Sets ZMQ_IPV6, so tcp endpoints may use IPv6 addresses and hostnames that resolve to them.") { raw, _ throws(UsageError) in raw.ipv6 = true },
+             doc: "Sets ZMQ_IPV6, so tcp endpoints may use IPv6 addresses and hostnames that resolve to them.",
+             sets: .on(.ipv6)),
         /// -o/--sockopt
         Flag("sockopt", short: "o", value: "NAME=VALUE", .socket, for: .all,
              summary: "set any libzmq socket option (repeatable)",

@@ -38,21 +38,6 @@ struct BrokerSettings: Sendable {
     var capture: Bool
 }
 
-/// Socket options given by flag, applied before any bind or connect.
-struct SocketSettings: Sendable {
-    var sendHighWaterMark: Int32?
-    var receiveHighWaterMark: Int32?
-    var identity: [UInt8]?
-    var subscriptions: [[UInt8]] = []
-    var conflate = false
-    var immediate = false
-    var ipv6 = false
-    var reconnectInterval: Interval?
-    var heartbeat: Interval?
-    var maxMessageSize: Int64?
-    var custom: [SocketOptionSetting] = []
-}
-
 /// A checked command line, ready to run.
 struct Invocation: Sendable {
     var command: Command
@@ -242,20 +227,8 @@ struct Invocation: Sendable {
         quitAfter = raw.quitAfter
         waitSubscribers = raw.waitSubscribers
 
-        var socket = SocketSettings()
-        socket.sendHighWaterMark = raw.sendHighWaterMark ?? raw.highWaterMark
-        socket.receiveHighWaterMark = raw.receiveHighWaterMark ?? raw.highWaterMark
-        socket.identity = raw.identity
-        socket.subscriptions = raw.subscriptions
-        socket.conflate = raw.conflate
-        // a req that connects to several servers asks only those it is connected to: a dead one
-        // would otherwise get every other request, each costing a --timeout
-        socket.immediate = raw.immediate || (command == .req && endpoints.filter { $0.role == .connect }.count > 1)
-        socket.ipv6 = raw.ipv6 || endpoints.contains(where: \.usesIPv6)
-        socket.reconnectInterval = raw.reconnectInterval
-        socket.heartbeat = raw.heartbeat
-        socket.maxMessageSize = raw.maxMessageSize
-        if let max = raw.maxMessageSize, command.writesOutput, max < Invocation.smallestReceiveLimit {
+        socket = SocketSettings(raw, command: command, endpoints: endpoints)
+        if let max = socket.maxMessageSize, command.writesOutput, max < Invocation.smallestReceiveLimit {
             throw UsageError("--max-msg-size \(max) is too small for \(name): libzmq applies it to ZMTP handshake commands too",
                              hint: "give at least \(Invocation.smallestReceiveLimit) bytes")
         }
@@ -263,8 +236,6 @@ struct Invocation: Sendable {
         let opened = broker.map { [$0.mode.socketTypes.frontend, $0.mode.socketTypes.backend] } ?? [command.socketType]
         let opener = broker.map { "broker --mode \($0.mode.rawValue)" } ?? name
         for setting in raw.socketOptions { try setting.check(on: opened, opener: opener) }
-        socket.custom = raw.socketOptions
-        self.socket = socket
         legacyZMTP = raw.legacyZMTP
         verbosity = raw.verbosity
         stats = raw.stats

@@ -1,5 +1,6 @@
 // What was typed, after each flag's own value check but before any rule that relates flags to
-// each other (those live in Invocation.swift). Every field is exactly one flag's doing.
+// each other (those live in Invocation.swift). Every field is exactly one flag's doing, but for
+// `optionFlags`, which holds what every flag that is a plain socket option set.
 import ZMQ
 
 enum HelpLevel: Sendable { case short, long }
@@ -50,17 +51,9 @@ struct RawArguments: Sendable {
     var waitPeers: Int?
     var waitSubscribers: Int?
 
-    var highWaterMark: Int32?
-    var sendHighWaterMark: Int32?
-    var receiveHighWaterMark: Int32?
-    var identity: [UInt8]?
+    /// What each flag that is a plain socket option (a row with `sets:`) set, by its long name.
+    var optionFlags: [String: [SocketOptionSetting]] = [:]
     var subscriptions: [[UInt8]] = []
-    var conflate = false
-    var immediate = false
-    var ipv6 = false
-    var reconnectInterval: Interval?
-    var heartbeat: Interval?
-    var maxMessageSize: Int64?
     var socketOptions: [SocketOptionSetting] = []
 
     var retries: Int?

@@ -1,14 +1,32 @@
-// `-o NAME=VALUE`: the name looked up in the option table, the value turned into the option's
-// bytes and held to what the table says libzmq takes, and the words for each refusal, so that a
-// value libzmq would refuse is a usage error before any socket exists. The rules are the table's.
+// One socket option setting of a plan (SocketPlan.swift): an option of the table and its bytes, and
+// where it came from. `-o NAME=VALUE` is parsed here: the name looked up in the option table, the
+// value turned into the option's bytes and held to what the table says libzmq takes, and the
+// words for each refusal, so that a value libzmq would refuse is a usage error before any socket exists.
 import ZMQ
 
-/// A `-o NAME=VALUE` setting with the name found in the option table and the value converted to
-/// the option's bytes.
+/// An option of the table with the bytes `zmq_setsockopt` is given, and where it came from.
 struct SocketOptionSetting: Sendable {
+    /// Where a setting came from, which decides what a refusal from libzmq means.
+    enum Source: Sendable {
+        /// `-o NAME=VALUE`.
+        case sockopt
+        /// A flag that is a plain socket option (its row in Flags.swift says `sets:`), or -s.
+        case flag
+        /// zswift's own choice for the command or its endpoints (ROUTER_MANDATORY, the ZAP domain).
+        case zswift
+    }
+
     let option: AnySocketOption
     let bytes: [UInt8]
-    let text: String
+    let source: Source
+    /// How it was given, for messages: "-o sndbuf=1024", "--hwm 10"; the option's name for zswift's own.
+    let spelled: String
+
+    /// One of zswift's own settings.
+    static func zswift<V: SocketOptionValue>(_ option: SocketOption<V>, _ value: V) -> SocketOptionSetting {
+        let bytes = (try? value.withOptionBytes { Array($0) }) ?? []  // the body cannot throw
+        return SocketOptionSetting(option: AnySocketOption(option), bytes: bytes, source: .zswift, spelled: "ZMQ_" + option.name.uppercased())
+    }
 
     static func parse(_ argument: ArgumentValue) throws(UsageError) -> SocketOptionSetting {
         let text = argument.text
@@ -56,7 +74,7 @@ struct SocketOptionSetting: Sendable {
         guard option.accepts(bytes) else {
             throw UsageError("-o \(text): \(option.name) must be \(option.values.phrase)", hint: option.values.hint(for: option.name))
         }
-        return SocketOptionSetting(option: option, bytes: bytes, text: text)
+        return SocketOptionSetting(option: option, bytes: bytes, source: .sockopt, spelled: "-o " + text)
     }
 
     /// Refuses the setting when it does not apply to one of `types`, the sockets `opener` opens
@@ -64,7 +82,7 @@ struct SocketOptionSetting: Sendable {
     func check(on types: [SocketType], opener: String) throws(UsageError) {
         guard let type = types.first(where: { !option.applies(to: $0) }), let applicable = option.socketTypes else { return }
         let commands = CommandSet.applying(option).commands.map(\.rawValue)
-        throw UsageError("-o \(text): \(opener) opens \(type.withArticle) socket, and \(option.name) applies to "
+        throw UsageError("\(spelled): \(opener) opens \(type.withArticle) socket, and \(option.name) applies to "
                          + Self.list(applicable.map(\.description)) + " sockets only",
                          hint: commands.isEmpty ? "no zswift command opens " + Self.list(applicable.map(\.withArticle), "or") + " socket"
                              : "it is for: " + commands.joined(separator: ", "))
@@ -73,7 +91,7 @@ struct SocketOptionSetting: Sendable {
     /// The usage error for an option libzmq refused (EINVAL) when a socket of `type` was set up:
     /// the table foresaw no refusal, so this says what libzmq did and where to read why.
     func refused(on type: SocketType) -> UsageError {
-        UsageError("-o \(text): libzmq refuses this option on \(type.withArticle) socket",
+        UsageError("\(spelled): libzmq refuses this option on \(type.withArticle) socket",
                    hint: "zmq_setsockopt(3) says which socket types and values ZMQ_\(option.name.uppercased()) takes")
     }
 

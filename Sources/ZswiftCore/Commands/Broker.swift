@@ -1,9 +1,7 @@
-// broker: libzmq's own proxy (zmq_proxy_steerable) between a frontend and a backend, on a helper
+// broker: libzmq's own proxy (ZMQ's SteerableProxy) between a frontend and a backend, on its own
 // thread. This thread writes what --capture copies (CaptureTap), asks the proxy for its counters
 // (--stats, SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM.
-import Glibc
 import ZMQ
-import CZMQ
 
 enum BrokerCommand {
     static func run(_ scope: RunScope) throws(Exit) {
@@ -12,18 +10,24 @@ enum BrokerCommand {
         let (frontType, backType) = settings.mode.socketTypes
         let front = try scope.open(frontType, endpoints: settings.frontends)
         let back = try scope.open(backType, endpoints: settings.backends)
-        let relay: Relay
+        let proxy: SteerableProxy
+        let capture: CaptureTap.Sockets?
         do {
-            relay = try Relay(context: scope.context, front: front.socket, back: back.socket, capture: settings.capture)
+            capture = settings.capture ? try CaptureTap.openSockets(scope.context) : nil
+            proxy = try SteerableProxy(frontend: front.socket, backend: back.socket, capture: capture?.proxyEnd)
         } catch {
             throw Exit.runtime("cannot set up the broker: \(error)")
         }
-        scope.onEnd { relay.close() }  // after the loop has stopped the proxy
         Signals.statisticsReport = nil  // the broker asks its proxy instead, in its loop
-        let tap = relay.captureIn.map {
-            CaptureTap(reader: $0, stdout: io.output, invocation: invocation, diagnostics: diagnostics)
+        let tap = capture.map {
+            CaptureTap(sockets: $0, stdout: io.output, invocation: invocation, diagnostics: diagnostics)
         }
-        let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, relay: relay, tap: tap,
+        let tapToClose = tap
+        scope.onEnd {  // after the loop has stopped the proxy, before the sockets close
+            proxy.close()
+            tapToClose?.close()
+        }
+        let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, proxy: proxy, tap: tap,
                               peers: [front.peers, back.peers])
         var ending: Exit?
         do throws(Exit) { try loop.run() } catch { ending = error }
@@ -32,134 +36,36 @@ enum BrokerCommand {
     }
 }
 
-/// The proxy thread and the inproc sockets it is steered and tapped through.
-final class Relay {
-    let control: Socket        // ours: sends PAUSE/TERMINATE/STATISTICS
-    let proxyControl: Socket   // the proxy's end
-    let captureOut: Socket?    // the proxy copies every frame here: an XPUB, which drops instead of blocking
-    let captureIn: Socket?     // ... and this thread reads them: a SUB
-    private let donePipe: [Int32]
-    private var thread = pthread_t()
-    private(set) var running = false
-
-    init(context: Context, front: Socket, back: Socket, capture: Bool) throws(ZMQError) {
-        let name = "inproc://zswift.broker.\(UInt(bitPattern: front.handle))"
-        proxyControl = try Socket(context, type: .pair)
-        try proxyControl.bind(name + ".control")
-        control = try Socket(context, type: .pair)
-        try control.connect(name + ".control")
-        if capture {
-            let out = try Socket(context, type: .xpub)
-            try out.set(.sendHighWaterMark, CaptureTap.queueLimit)  // before bind: inproc reads it then
-            try out.bind(name + ".capture")
-            let reader = try Socket(context, type: .sub)
-            try reader.set(.receiveHighWaterMark, CaptureTap.queueLimit)
-            try reader.set(.subscribe, [])
-            try reader.connect(name + ".capture")
-            // the XPUB drops what matches no subscription: start the proxy only once it has taken ours
-            var poller = Poller()
-            poller.add(out, .readable)
-            var subscription = Message()
-            guard try poller.poll(timeout: 1000) > 0, try out.receive(&subscription, dontWait: true) else {
-                throw ZMQError.wouldBlock
-            }
-            captureOut = out
-            captureIn = reader
-        } else {
-            captureOut = nil
-            captureIn = nil
-        }
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        donePipe = fds
-        let job = UnsafeMutablePointer<Job>.allocate(capacity: 1)
-        job.initialize(to: Job(front: front.handle, back: back.handle, capture: captureOut?.handle,
-                               control: proxyControl.handle, done: fds[1]))
-        let rc = pthread_create(&thread, nil, { arg in
-            Signals.blockInThisThread()
-            let job = arg!.assumingMemoryBound(to: Job.self)
-            let j = job.pointee
-            job.deallocate()
-            _ = zmq_proxy_steerable(j.front, j.back, j.capture, j.control)
-            var byte: UInt8 = 1
-            _ = write(j.done, &byte, 1)
-            return nil
-        }, job)
-        running = rc == 0
-        if !running { job.deallocate() }
-    }
-
-    struct Job {
-        let front: UnsafeMutableRawPointer
-        let back: UnsafeMutableRawPointer
-        let capture: UnsafeMutableRawPointer?
-        let control: UnsafeMutableRawPointer
-        let done: Int32
-    }
-
-    /// The read end of a pipe that becomes readable when the proxy has returned.
-    var doneFD: Int32 { donePipe[0] }
-
-    /// Whether the proxy has returned (it never blocks on the capture, so it answers at once).
-    var hasReturned: Bool {
-        var p = pollfd(fd: donePipe[0], events: Int16(POLLIN), revents: 0)
-        return !running || Glibc.poll(&p, 1, 0) > 0
-    }
-
-    /// Waits (up to 2 s) for the proxy to return after TERMINATE.
-    func waitUntilStopped() {
-        guard running else { return }
-        var p = pollfd(fd: donePipe[0], events: Int16(POLLIN), revents: 0)
-        let deadline = Clock.now() + 2000
-        var done = false
-        while !done && Clock.now() < deadline {
-            done = Glibc.poll(&p, 1, Int32(max(1, deadline - Clock.now()))) > 0
-        }
-        if done { pthread_join(thread, nil) } else { pthread_detach(thread) }  // exit anyway
-        running = false
-    }
-
-    func close() {
-        for socket in [control, proxyControl] + [captureOut, captureIn].compactMap({ $0 }) {
-            try? socket.set(.linger, 0)
-            socket.close()
-        }
-        Glibc.close(donePipe[0])
-        Glibc.close(donePipe[1])
-    }
-}
-
 /// The broker's own thread: capture output, statistics, signals. It never waits for stdout.
 final class BrokerLoop {
     let invocation: Invocation
     let io: StandardIO
     let diagnostics: Diagnostics
-    let relay: Relay
+    let proxy: SteerableProxy
     let tap: CaptureTap?
     let peers: [Peers]
     private var statisticsAsked = false
     /// Counters that arrived and wait for the tap to tell how many captured messages were dropped.
-    private var unprinted: [UInt64]?
+    private var unprinted: ProxyStatistics?
 
-    init(invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, relay: Relay, tap: CaptureTap?,
+    init(invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, proxy: SteerableProxy, tap: CaptureTap?,
          peers: [Peers]) {
         self.invocation = invocation
         self.io = io
         self.diagnostics = diagnostics
-        self.relay = relay
+        self.proxy = proxy
         self.tap = tap
         self.peers = peers
     }
 
     func run() throws(Exit) {
         var poller = Poller()
-        let controlIndex = poller.add(relay.control, .readable)
-        let doneIndex = poller.add(fd: relay.doneFD, .readable)
+        let controlIndex = poller.add(proxy.control, .readable)
+        let doneIndex = poller.add(fd: proxy.finishedFD, .readable)
         if let tap { poller.add(tap.reader, .readable) }
         let monitorIndexes = peers.map { poller.add($0.monitor.socket, .readable) }
         let outputIndex = poller.add(fd: io.output, [])
         var nextStatistics = invocation.statsInterval.flatMap(\.milliseconds).map { Clock.now() + $0 }
-        var message = Message()
         while true {
             try Signals.check()
             if Signals.takeStatisticsRequest() { askStatistics() }
@@ -168,7 +74,7 @@ final class BrokerLoop {
                 nextStatistics = due + invocation.statsInterval!.milliseconds!
             }
             if let tap {
-                try tap.read(&message)
+                try tap.read()
                 try tap.writeOut()
                 if let counters = unprinted, let drops = tap.dropsAtAnswer() {
                     printStatistics(counters, capture: drops)
@@ -181,9 +87,9 @@ final class BrokerLoop {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
-            if !poller.events(controlIndex).isEmpty { readStatistics(&message) }
+            if !poller.events(controlIndex).isEmpty { readStatistics() }
             if !poller.events(doneIndex).isEmpty {
-                throw Exit.runtime("the proxy stopped: \(ZMQError.last)")
+                throw Exit.runtime("the proxy stopped: " + (proxy.error.map { "\($0)" } ?? "it was told to"))
             }
             for (i, index) in monitorIndexes.enumerated() where !poller.events(index).isEmpty { try peers[i].drain() }
             if poller.events(outputIndex).contains(.error) && tap != nil { throw Exit.outputClosed }
@@ -193,29 +99,22 @@ final class BrokerLoop {
     // MARK: - Statistics
 
     /// Sends a control command to the proxy (which copies it to the capture socket).
-    private func command(_ name: String) -> Bool {
-        let sent = (try? relay.control.send(Array(name.utf8), flags: .dontWait)) ?? false
-        if sent { tap?.sent(name) }
+    private func command(_ command: ProxyCommand) -> Bool {
+        let sent = (try? proxy.send(command)) ?? false
+        if sent { tap?.sent(command) }
         return sent
     }
 
     private func askStatistics() {
         guard !statisticsAsked && unprinted == nil else { return }
-        statisticsAsked = command("STATISTICS")
+        statisticsAsked = command(.statistics)
     }
 
-    /// An answer to STATISTICS if one has come: 8 frames of 8 bytes, nil for anything else.
-    private func receiveAnswer(_ message: inout Message) -> [UInt64]? {
-        var values: [UInt64] = []
-        while (try? relay.control.receive(&message, dontWait: true)) == true {
-            if message.count == 8 { values.append(message.bytes.loadUnaligned(as: UInt64.self)) }
-            if !message.hasMore { return values.count == 8 ? values : nil }
-        }
-        return nil
-    }
+    /// An answer to STATISTICS if one has come.
+    private func receiveAnswer() -> ProxyStatistics? { (try? proxy.receiveStatistics()) ?? nil }
 
-    private func readStatistics(_ message: inout Message) {
-        guard let values = receiveAnswer(&message) else { return }
+    private func readStatistics() {
+        guard let values = receiveAnswer() else { return }
         statisticsAsked = false
         if let tap {
             tap.answered(relayed: relayed(values))
@@ -226,25 +125,26 @@ final class BrokerLoop {
     }
 
     /// Messages relayed both ways.
-    private func relayed(_ counters: [UInt64]) -> Int { Int(counters[0] + counters[4]) }
+    private func relayed(_ counters: ProxyStatistics) -> Int {
+        Int(counters.frontend.messagesReceived + counters.backend.messagesReceived)
+    }
 
     /// Ends the run: pauses the proxy (nothing more is relayed), asks for its last counters (bounded),
     /// terminates it, writes what the capture still holds as far as stdout takes it without waiting,
     /// then prints the counters (--stats) and what the capture dropped.
     func finish(outputClosed: Bool) {
-        var counters: [UInt64]?
-        if !relay.hasReturned && (invocation.stats || tap != nil) {
-            _ = command("PAUSE")
+        var counters: ProxyStatistics?
+        if !proxy.hasFinished && (invocation.stats || tap != nil) {
+            _ = command(.pause)
             let pending = statisticsAsked ? 1 : 0  // an answer to an earlier request comes first
             statisticsAsked = false
-            if command("STATISTICS") { counters = lastStatistics(after: pending) }
+            if command(.statistics) { counters = lastStatistics(after: pending) }
         }
-        if !relay.hasReturned { _ = command("TERMINATE") }
-        relay.waitUntilStopped()
+        if !proxy.hasFinished { _ = command(.terminate) }
+        _ = proxy.waitUntilFinished(timeout: 2000)  // else exit anyway, leaving the thread
         var drops: CaptureDrops?
         if let tap, !outputClosed {
-            var message = Message()
-            while (try? tap.read(&message)) == false {}
+            while (try? tap.read()) == false {}
             try? tap.writeOut()
             drops = counters.map { tap.dropsAtEnd(relayed: relayed($0)) }
             if drops == nil && tap.dropsSeen > 0 {
@@ -260,15 +160,14 @@ final class BrokerLoop {
     }
 
     /// Reads answers from the proxy (up to 1 s) until the one after `earlier` others has come.
-    private func lastStatistics(after earlier: Int) -> [UInt64]? {
-        var message = Message()
+    private func lastStatistics(after earlier: Int) -> ProxyStatistics? {
         var poller = Poller()
-        poller.add(relay.control, .readable)
+        poller.add(proxy.control, .readable)
         let deadline = Clock.now() + 1000
         var answers = 0
         while Clock.now() < deadline {
             guard ((try? poller.poll(timeout: 100)) ?? 0) > 0 else { continue }
-            while let values = receiveAnswer(&message) {
+            while let values = receiveAnswer() {
                 if answers == earlier { return values }
                 answers += 1
             }
@@ -278,8 +177,10 @@ final class BrokerLoop {
 
     /// Prints the per-direction counters (frontend to backend, backend to frontend) and, with
     /// --capture, how many captured messages were dropped.
-    func printStatistics(_ c: [UInt64], capture drops: DropCount?) {
-        var line = "frontend to backend: \(Words.count(Int(c[0]), "message")), \(Words.bytes(Int(c[1]))); backend to frontend: \(Words.count(Int(c[4]), "message")), \(Words.bytes(Int(c[5])))"
+    func printStatistics(_ c: ProxyStatistics, capture drops: DropCount?) {
+        let (up, down) = (c.frontend, c.backend)
+        var line = "frontend to backend: \(Words.count(Int(up.messagesReceived), "message")), \(Words.bytes(Int(up.bytesReceived))); "
+            + "backend to frontend: \(Words.count(Int(down.messagesReceived), "message")), \(Words.bytes(Int(down.bytesReceived)))"
         if let drops {
             line += "; capture: \(drops.exact ? "" : "at least ")\(Words.count(drops.messages, "message")) dropped"
         }

@@ -53,7 +53,15 @@ final class CaptureTap {
     /// Messages read per call of `read`, so that a flood cannot starve the rest of the loop.
     static let batch = 4096
 
-    let reader: Socket
+    /// The capture's two inproc ends: the proxy's (an XPUB, which drops instead of blocking it) and
+    /// this thread's (a SUB that takes everything).
+    struct Sockets {
+        let proxyEnd: Socket
+        let reader: Socket
+    }
+
+    let sockets: Sockets
+    var reader: Socket { sockets.reader }
     let output: OutputWriter
     private let mode: BrokerMode
     private var encoder: any MessageEncoder
@@ -71,7 +79,7 @@ final class CaptureTap {
     private var pendingMessages: Int { pendingEnds.count - firstPending }
 
     /// Control commands sent to the proxy whose copies have not been read yet, oldest first.
-    private var expectedCopies: [String] = []
+    private var expectedCopies: [ProxyCommand] = []
     /// The STATISTICS request in flight, if any (the loop sends one at a time).
     private var request: StatisticsRequest?
     private var lastReported = 0
@@ -88,26 +96,52 @@ final class CaptureTap {
         var caughtUp = false
     }
 
-    init(reader: Socket, stdout: Int32, invocation: Invocation, diagnostics: Diagnostics) {
-        self.reader = reader
+    init(sockets: Sockets, stdout: Int32, invocation: Invocation, diagnostics: Diagnostics) {
+        self.sockets = sockets
         output = OutputWriter.withoutWaiting(fd: stdout)
         mode = invocation.broker!.mode
         encoder = invocation.output.makeEncoder(diagnostics: diagnostics)
         hexIDs = mode == .queue && invocation.output.format == .line
     }
 
+    /// Opens the capture's two ends. The XPUB drops what matches no subscription, so this returns
+    /// only once it has taken the SUB's: then the proxy may start.
+    static func openSockets(_ context: Context) throws(ZMQError) -> Sockets {
+        let out = try Socket(context, type: .xpub)
+        let name = "inproc://zswift.capture.\(UInt(bitPattern: out.handle))"
+        try out.set(.sendHighWaterMark, CaptureTap.queueLimit)  // before bind: inproc reads it then
+        try out.bind(name)
+        let reader = try Socket(context, type: .sub)
+        try reader.set(.receiveHighWaterMark, CaptureTap.queueLimit)
+        try reader.set(.subscribe, [])
+        try reader.connect(name)
+        var poller = Poller()
+        poller.add(out, .readable)
+        var subscription = Message()
+        guard try poller.poll(timeout: 1000) > 0, try out.receive(&subscription, dontWait: true) else {
+            throw ZMQError.wouldBlock
+        }
+        return Sockets(proxyEnd: out, reader: reader)
+    }
+
+    /// Closes both ends, dropping what they hold (after the proxy has returned).
+    func close() {
+        for socket in [sockets.proxyEnd, sockets.reader] {
+            try? socket.set(.linger, 0)
+            socket.close()
+        }
+    }
+
     // MARK: - Reading
 
-    private let frames = ByteBuffer(capacity: 4096)
-    private var ends: [Int] = []
+    private var message = MultipartMessage(capacity: 4096)
     /// queue mode: clients whose last captured message was a request (the next is the reply).
     private var awaitingReply: Set<[UInt8]> = []
 
     /// Reads what the capture socket holds (up to `batch` messages) and writes or drops each one;
     /// returns whether it found the socket empty.
     @discardableResult
-    func read(_ message: inout Message) throws(Exit) -> Bool {
-        var parts: [UnsafeRawBufferPointer] = []
+    func read() throws(Exit) -> Bool {
         for _ in 0..<CaptureTap.batch {
             let got: Bool
             do { got = try reader.receive(&message, dontWait: true) } catch {
@@ -118,28 +152,15 @@ final class CaptureTap {
                 if request?.relayed != nil { request!.caughtUp = true }
                 return true
             }
-            frames.count = 0
-            ends.removeAll(keepingCapacity: true)
-            while true {
-                frames.append(message.bytes)
-                ends.append(frames.count)
-                guard message.hasMore else { break }
-                do { _ = try reader.receive(&message) } catch { throw Exit.runtime("cannot read the capture: \(error)") }
-            }
             messagesRead += 1
-            if ends.count == 1 && !expectedCopies.isEmpty && isCopyOfCommand() { continue }
+            if message.count == 1 && !expectedCopies.isEmpty && isCopyOfCommand() { continue }
             relayedRead += 1
             let full = output.pendingBytes >= CaptureTap.backlogBytes || pendingMessages >= CaptureTap.backlogMessages
             if full && mode != .queue {
                 droppedHere += 1
                 continue
             }
-            parts.removeAll(keepingCapacity: true)
-            var start = 0
-            for end in ends {
-                parts.append(frames.bytes(start, end))
-                start = end
-            }
+            let parts = message.frames
             let arrow = direction(parts)  // in queue mode also for a dropped one: the alternation counts it
             if full {
                 droppedHere += 1
@@ -153,9 +174,9 @@ final class CaptureTap {
     /// Whether the message just read is the proxy's copy of one of our control commands (one frame,
     /// the command's name). Copies come in the order the commands were sent; one missing was dropped.
     private func isCopyOfCommand() -> Bool {
-        let bytes = frames.bytes(0, frames.count)
-        guard let i = expectedCopies.firstIndex(where: { $0.utf8.elementsEqual(bytes) }) else { return false }
-        if expectedCopies[i] == "STATISTICS" && request != nil && request!.copy == nil {
+        let bytes = message[0]
+        guard let i = expectedCopies.firstIndex(where: { $0.rawValue.utf8.elementsEqual(bytes) }) else { return false }
+        if expectedCopies[i] == .statistics && request != nil && request!.copy == nil {
             request!.copy = (relayedRead, droppedHere)
         }
         expectedCopies.removeFirst(i + 1)
@@ -218,9 +239,9 @@ final class CaptureTap {
     // MARK: - Counting
 
     /// The loop sent `command` to the proxy, which will copy it to the capture socket.
-    func sent(_ command: String) {
+    func sent(_ command: ProxyCommand) {
         expectedCopies.append(command)
-        if command == "STATISTICS" { request = StatisticsRequest(droppedHereBefore: droppedHere) }
+        if command == .statistics { request = StatisticsRequest(droppedHereBefore: droppedHere) }
     }
 
     /// The proxy answered the STATISTICS request: `relayed` messages so far, both ways.
@@ -239,7 +260,7 @@ final class CaptureTap {
         if let copy = request.copy {
             count = DropCount(messages: relayed - copy.read + copy.droppedHere, exact: true)
         } else if request.caughtUp || messagesRead - request.readAtAnswer > 2 * Int(CaptureTap.queueLimit) {
-            if let i = expectedCopies.firstIndex(of: "STATISTICS") { expectedCopies.remove(at: i) }
+            if let i = expectedCopies.firstIndex(of: .statistics) { expectedCopies.remove(at: i) }
             let atLeast = max(0, relayed - relayedRead) + request.droppedHereBefore
             count = DropCount(messages: max(atLeast, lastReported), exact: false)
         } else {

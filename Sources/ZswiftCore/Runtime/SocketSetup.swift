@@ -1,11 +1,9 @@
-// Making a socket ready: created in the run's context, its options applied in order (the
-// flags', then -o's), its connection tracker attached, then its binds (an ipc path checked first;
-// a host name resolved) and connects. What cannot be set up is said in words.
+// Making a socket ready: created in the run's context, its options applied from the invocation's
+// plan (SocketPlan: zswift's, the flags', then -o's), its connection tracker attached, then its
+// binds (an ipc path checked first; a host name resolved) and connects. What cannot be set up is
+// said in words.
 import Glibc
 import ZMQ
-
-/// The ZAP domain a bound socket sets so that libzmq refuses ZMTP 1.0/2.0 peers (zmq-facts.md).
-let refusingDomain = "zswift"
 
 enum SocketSetup {
     /// Creates the socket with every option, its peer tracker, and its binds and connects.
@@ -16,13 +14,7 @@ enum SocketSetup {
         do { socket = try Socket(context, type: type) } catch { throw Exit.runtime("cannot create a socket: \(error)") }
         let binds = endpoints.contains { $0.role == .bind }
         let peers: Peers
-        do {
-            if binds && !invocation.legacyZMTP { try socket.set(.zapDomain, refusingDomain) }
-            try SocketSetup.apply(invocation.socket, to: socket, command: invocation.command)
-        } catch {
-            throw Exit.runtime("cannot set up the socket: \(error)")
-        }
-        try SocketSetup.apply(invocation.socket.custom, to: socket)  // -o last: it may override
+        try invocation.socketPlan(binding: binds).apply(to: socket)
         do {
             peers = try Peers(socket: socket, diagnostics: diagnostics, events: invocation.events,
                               refusesLegacy: binds && !invocation.legacyZMTP)
@@ -70,47 +62,6 @@ enum SocketSetup {
             if !reopening { diagnostics.info("connecting to \(endpoint.address)") }
         }
         return (socket, peers)
-    }
-
-    static func apply(_ settings: SocketSettings, to socket: Socket, command: Command) throws(ZMQError) {
-        if let hwm = settings.sendHighWaterMark { try socket.set(.sendHighWaterMark, hwm) }
-        if let hwm = settings.receiveHighWaterMark { try socket.set(.receiveHighWaterMark, hwm) }
-        if let id = settings.identity { try socket.set(.routingID, id) }
-        if settings.conflate { try socket.set(.conflate, true) }
-        if command == .router { try socket.set(.routerMandatory, true) }
-        if settings.immediate { try socket.set(.immediate, true) }
-        if settings.ipv6 { try socket.set(.ipv6, true) }
-        if let ivl = settings.reconnectInterval { try socket.set(.reconnectInterval, ivl.zmqMilliseconds) }
-        if let hb = settings.heartbeat, let ms = hb.milliseconds {
-            try socket.set(.heartbeatInterval, Int32(clamping: ms))
-            try socket.set(.heartbeatTimeout, Int32(clamping: ms * 3))
-            try socket.set(.heartbeatTTL, Int32(clamping: min(ms * 3, 6_553_500)))
-        }
-        // libzmq applies ZMQ_MAXMSGSIZE to handshake commands too: only a socket that receives gets it
-        if let max = settings.maxMessageSize, command.writesOutput { try socket.set(.maxMessageSize, max) }
-        if command == .sub {
-            for prefix in settings.subscriptions.isEmpty ? [[]] : settings.subscriptions {
-                try socket.set(.subscribe, prefix)
-            }
-        }
-        // an XSUB subscribes by sending \x01PREFIX; it keeps them and sends them to every new peer
-        if command == .xsub {
-            for prefix in settings.subscriptions { _ = try socket.send([1] + prefix, flags: .dontWait) }
-        }
-    }
-
-    /// Applies the -o settings. Invocation held them to the option table; one libzmq refuses all
-    /// the same (EINVAL) is still the command line's mistake, so a usage error.
-    static func apply(_ custom: [SocketOptionSetting], to socket: Socket) throws(Exit) {
-        for setting in custom {
-            do {
-                try setting.bytes.withBytes { (raw) throws(ZMQError) in try socket.setRaw(setting.option.code, raw) }
-            } catch {
-                let refusal = setting.refused(on: socket.type)
-                throw error == .invalidArgument ? .failed(.usage, refusal.message, hint: refusal.hint)
-                    : .runtime("cannot set -o \(setting.text): \(error)")
-            }
-        }
     }
 
     static func bindError(_ error: ZMQError, _ endpoint: Endpoint) -> Exit {
