@@ -34,6 +34,15 @@ import ZMQ
     #expect(tracker.fds == [11])
 }
 
+@Test func aHandshakeEventIsShownAsAboutTheConnectionItWasMatchedTo() {
+    var tracker = ConnectionTracker(.null(.pull), peerName: cannedName)
+    #expect(tracker.handle(event(.accepted, 10, bound), at: 0).first == .observed(event(.accepted, 10, bound), connection: 10))
+    _ = tracker.handle(event(.accepted, 11, bound), at: 1)
+    _ = tracker.handle(event(.handshakeSucceeded, 0, bound), at: 2)
+    let second = tracker.handle(event(.handshakeFailedNoDetail, UInt32(EPIPE), bound), at: 3)
+    #expect(second.first == .observed(event(.handshakeFailedNoDetail, UInt32(EPIPE), bound), connection: 11))
+}
+
 @Test func aConnectEndpointsHandshakeGoesToItsOwnConnectionEvenWhenAcceptedOnesWaitLonger() {
     var tracker = ConnectionTracker(.null(.dealer), peerName: cannedName)
     _ = tracker.handle(event(.accepted, 10, bound), at: 0)
@@ -45,7 +54,7 @@ import ZMQ
 @Test func aHandshakeEventWithNoConnectionWaitingChangesNothingButIsStillShown() {
     var tracker = ConnectionTracker(.null(.pull), peerName: cannedName)
     let changes = tracker.handle(event(.handshakeSucceeded, 0, bound), at: 0)
-    #expect(changes == [.observed(event(.handshakeSucceeded, 0, bound))])
+    #expect(changes == [.observed(event(.handshakeSucceeded, 0, bound), connection: nil)])
     #expect(tracker.handshakes == 0 && !tracker.everReady)
 }
 
@@ -162,7 +171,7 @@ import ZMQ
     var tracker = ConnectionTracker(.null(.pull), peerName: cannedName)
     tracker.name(remote, as: "tcp://localhost:6666")
     #expect(tracker.handle(event(.connectRetried, 100, remote), at: 0)
-            == [.observed(event(.connectRetried, 100, "tcp://localhost:6666")),
+            == [.observed(event(.connectRetried, 100, "tcp://localhost:6666"), connection: nil),
                 .retrying(endpoint: "tcp://localhost:6666", interval: 100, reconnecting: false)])
     _ = tracker.handle(event(.connected, 10, remote), at: 1)
     _ = tracker.handle(event(.disconnected, 10, remote), at: 2)

@@ -187,7 +187,7 @@ final class BrokerLoop {
                 poller.setEvents(outputIndex, tap.hasBacklog ? .writable : [])
             }
             let wait = nextStatistics.map { max(0, $0 - Clock.now()) } ?? 1000
-            do { _ = try poller.poll(timeout: min(wait, 1000)) } catch {
+            do { _ = try poller.poll(timeout: peers.reduce(min(wait, 1000)) { $1.untilDue(cap: $0) }) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
@@ -195,7 +195,7 @@ final class BrokerLoop {
             if !poller.events(doneIndex).isEmpty {
                 throw Exit.runtime("the proxy stopped: \(ZMQError.last)")
             }
-            for (i, index) in monitorIndexes.enumerated() where !poller.events(index).isEmpty { try peers[i].drain() }
+            for (i, index) in monitorIndexes.enumerated() { if poller.events(index).isEmpty { peers[i].tick() } else { try peers[i].drain() } }
             if poller.events(outputIndex).contains(.error) && tap != nil { throw Exit.outputClosed }
         }
     }

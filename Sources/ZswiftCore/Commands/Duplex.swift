@@ -195,12 +195,13 @@ final class DuplexLoop: DecoderUser {
             var wait = idle.remaining(cap: stuck ? (stuckPolls <= 50 ? 1 : 10) : 1000)
             if !usesStdin && fixedLeft > 0 && pendingFrom == nil { wait = min(wait, max(0, fixedDue - Clock.now())) }
             if let quiet { wait = min(wait, quiet.remaining()) }
+            wait = session.peers.untilDue(cap: wait)
             do { _ = try poller.poll(timeout: wait) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
             if !poller.events(wakeIndex).isEmpty { Signals.drainWake() }
-            if !poller.events(monitorIndex).isEmpty { try session.peers.drain() }
+            if !poller.events(monitorIndex).isEmpty { try session.peers.drain() } else { session.peers.tick() }
             if poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
             if wantInput && !poller.events(stdinIndex).isEmpty { try input.fill(record: record + 1) }
         }

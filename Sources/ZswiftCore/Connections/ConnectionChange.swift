@@ -52,8 +52,10 @@ struct FatalHandshake: Equatable, Sendable {
 /// What changed with one monitor event.
 enum ConnectionChange: Equatable, Sendable {
     /// The event itself, its endpoint named as the user gave it: every event but the socket's own
-    /// end (what --events shows).
-    case observed(MonitorEvent)
+    /// end (what --events shows). `connection` is the fd of the connection it is about, when
+    /// known: the event's own for connection events, the one it was matched to for a handshake
+    /// event (which carries none), so that events about different connections stay apart.
+    case observed(MonitorEvent, connection: Int32?)
     case connected(Connection)
     case accepted(Connection)
     case handshakeSucceeded(Connection)

@@ -1,6 +1,6 @@
 // Reads a socket's monitor into a ConnectionTracker and hands each change to the reporters (-v
 // text, --events json). The one piece of connection tracking that does I/O: it reads the monitor
-// socket and the clock. Whoever waits calls drain() when the monitor is readable.
+// socket and the clock. Whoever waits calls drain() when the monitor is readable, tick(at:) by nextDue.
 import ZMQ
 
 final class ConnectionMonitor {
@@ -26,10 +26,12 @@ final class ConnectionMonitor {
         json = events.map { _ in EventsJSONReporter(diagnostics: diagnostics, origin: Clock.now()) }
     }
 
-    /// Handles every event that is waiting; returns whether there were any.
+    /// Handles every event that is waiting, then writes what is due; returns whether there were
+    /// any events.
     @discardableResult
     func drain() throws(Exit) -> Bool {
         var any = false
+        defer { tick(at: Clock.now()) }
         while true {
             let event: MonitorEvent?
             do { event = try monitor.receive(dontWait: true) } catch {
@@ -55,8 +57,14 @@ final class ConnectionMonitor {
         }
     }
 
-    /// Writes every folded --events line still held back (at the end of the run, `now`).
-    func flush(at now: Int) { json?.flush(at: now) }
+    /// When a folded --events line is next due (Clock milliseconds); nil when none is waiting.
+    var nextDue: Int? { json?.nextDue }
+
+    /// Writes the folded --events lines due by `now`.
+    func tick(at now: Int) { json?.tick(at: now) }
+
+    /// Writes every folded --events line still held back (at the end of the run).
+    func flush() { json?.flush() }
 
     /// Reports events on `resolved` under the endpoint as the user gave it.
     func name(_ resolved: String, as given: String) { tracker.name(resolved, as: given) }

@@ -90,12 +90,13 @@ struct ConnectionTracker {
             return [.socketGone]
         }
         let event = names[raw.endpoint].map { MonitorEvent(kind: raw.kind, value: raw.value, endpoint: $0) } ?? raw
-        var changes: [ConnectionChange] = [.observed(event)]
+        var changes: [ConnectionChange] = [.observed(event, connection: event.fileDescriptor)]
         switch event.kind {
         case .connected, .accepted:
             changes.append(open(event, at: now))
         case .handshakeSucceeded, .handshakeFailedNoDetail, .handshakeFailedProtocol, .handshakeFailedAuth:
             let i = waiting(for: event.endpoint)
+            changes[0] = .observed(event, connection: i.map { connections[$0].fd })
             if let failure = event.handshakeFailure {
                 fail(failure, of: i, on: event.endpoint, into: &changes)
             } else if let i {

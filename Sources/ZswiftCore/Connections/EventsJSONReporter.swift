@@ -1,5 +1,6 @@
 // --events json: one JSON object per monitor event on stderr, floods folded by EventCoalescer.
-// A line is stamped with the moment it is written, in seconds since the run started.
+// A folded line is due a window after the line before it; whoever waits calls tick(at:) by
+// `nextDue`, so it goes out then even when no other event comes.
 import ZMQ
 
 struct EventsJSONReporter {
@@ -14,28 +15,37 @@ struct EventsJSONReporter {
         coalescer = EventCoalescer(window: window)
     }
 
+    /// When the next folded line is due; nil when nothing is folded.
+    var nextDue: Int? { coalescer.nextDue }
+
     /// Shows the event a change carries (or folds it), after the folded lines due by `now`.
     mutating func report(_ change: ConnectionChange, at now: Int) {
-        guard case let .observed(event) = change else { return }
-        for line in coalescer.pending(at: now) { write(line, at: now) }
-        if let line = coalescer.admit(event, at: now) { write(line, at: now) }
+        guard case let .observed(event, connection) = change else { return }
+        tick(at: now)
+        if let line = coalescer.admit(event, connection: connection, at: now) { write(line) }
     }
 
-    /// Writes every line still folded (at the end of the run, `now`).
-    mutating func flush(at now: Int) {
-        for line in coalescer.pending(at: nil) { write(line, at: now) }
+    /// Writes the folded lines due by `now`.
+    mutating func tick(at now: Int) {
+        guard let due = nextDue, now >= due else { return }
+        for line in coalescer.pending(at: now) { write(line) }
     }
 
-    private func write(_ line: EventCoalescer.Line, at now: Int) {
-        diagnostics.line(EventsJSONReporter.render(line, at: now, since: origin))
+    /// Writes every line still folded (at the end of the run).
+    mutating func flush() {
+        for line in coalescer.pending(at: nil) { write(line) }
+    }
+
+    private func write(_ line: EventCoalescer.Line) {
+        diagnostics.line(EventsJSONReporter.render(line, since: origin))
     }
 
     /// {"event":"accepted","value":12,"endpoint":"tcp://127.0.0.1:5555","time":0.042,"repeated":3}:
     /// time in seconds since `origin`; "repeated" only for a line that stands for folded events.
-    static func render(_ line: EventCoalescer.Line, at now: Int, since origin: Int) -> String {
+    static func render(_ line: EventCoalescer.Line, since origin: Int) -> String {
         let (event, repeated) = (line.event, line.repeated)
         let buffer = ByteBuffer(capacity: 128)
-        let elapsed = now - origin
+        let elapsed = line.time - origin
         buffer.append(Array("{\"event\":\"\(event.kind.name)\",\"value\":\(event.value),\"endpoint\":".utf8))
         Array(event.endpoint.utf8).withUnsafeBytes { JSONText.encodeString($0, into: buffer) }
         buffer.append(Array(",\"time\":\(elapsed / 1000).\(String(elapsed % 1000).leftPadded(3))".utf8))

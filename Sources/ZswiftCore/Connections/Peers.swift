@@ -40,9 +40,23 @@ final class Peers {
         tracker.fatalHandshake.map { ($0.endpoint, $0.reason, $0.status) }
     }
 
-    /// Handles every event that is waiting; returns whether there were any.
+    /// Handles every event that is waiting, and writes the folded --events lines that are due;
+    /// returns whether there were any events.
     @discardableResult
     func drain() throws(Exit) -> Bool { try watch.drain() }
+
+    /// Writes the folded --events lines that are due (for waits that saw no monitor event).
+    func tick() { watch.tick(at: Clock.now()) }
+
+    /// Milliseconds until the next folded --events line is due, at most `cap` (nil: no cap):
+    /// a wait's poll timeout, so that the line goes out on time.
+    func untilDue(cap: Int?) -> Int? {
+        guard let due = watch.nextDue else { return cap }
+        let left = max(0, due - Clock.now())
+        return cap.map { min($0, left) } ?? left
+    }
+
+    func untilDue(cap: Int) -> Int { untilDue(cap: Optional(cap))! }
 
     func handle(_ event: MonitorEvent) { watch.handle(event, at: Clock.now()) }
 
@@ -53,5 +67,5 @@ final class Peers {
     func kernelQueued() -> Int { PeerSocket.queuedBytes(fds) }
 
     /// Writes the lines of events still folded (call at exit).
-    func flushCoalesced() { watch.flush(at: Clock.now()) }
+    func flushCoalesced() { watch.flush() }
 }

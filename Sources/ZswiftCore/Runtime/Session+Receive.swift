@@ -111,10 +111,10 @@ extension Session {
                 waitFDsSocket = socket
             }
             for i in waitFDs.indices { waitFDs[i].revents = 0 }
-            let rc = Glibc.poll(&waitFDs, 4, Int32(clamping: deadline.remaining()))
+            let rc = Glibc.poll(&waitFDs, 4, Int32(clamping: deadline.remaining(cap: peers.untilDue(cap: nil))))
             if waitFDs[3].revents != 0 { Signals.drainWake() }
             if rc < 0 && errno != EINTR { throw Exit.runtime("poll failed: \(String(cString: strerror(errno)))") }
-            if waitFDs[1].revents != 0 { try peers.drain() }
+            if waitFDs[1].revents != 0 { try peers.drain() } else { peers.tick() }
             if waitFDs[2].revents & Int16(POLLERR | POLLHUP) != 0 { throw Exit.outputClosed }
         }
     }

@@ -304,12 +304,12 @@ final class Session {
             try checkSecurity()
             if deadline.hasPassed { return false }
             do {
-                _ = try poller.poll(timeout: deadline.remaining(cap: 1000))
+                _ = try poller.poll(timeout: deadline.remaining(cap: peers.untilDue(cap: 1000)))
             } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
-            if !poller.events(monitorIndex).isEmpty { try peers.drain() }
+            if !poller.events(monitorIndex).isEmpty { try peers.drain() } else { peers.tick() }
             if outputIndex >= 0, poller.events(outputIndex).contains(.error) { throw Exit.outputClosed }
             if !poller.events(wakeIndex).isEmpty { Signals.drainWake() }
             if !poller.events(0).isEmpty { return true }
@@ -323,7 +323,7 @@ final class Session {
         poller.add(peers.monitor.socket, .readable)
         while !deadline.hasPassed {
             try Signals.check()
-            do { _ = try poller.poll(timeout: deadline.remaining(cap: 1000)) } catch {
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: peers.untilDue(cap: 1000))) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
@@ -377,7 +377,7 @@ final class Session {
                 noticed = true
                 diagnostics.note("waiting for \(count - peers.ready) more peer\(count - peers.ready == 1 ? "" : "s") (--wait-peers \(count))")
             }
-            do { _ = try poller.poll(timeout: deadline.remaining(cap: 1000)) } catch {
+            do { _ = try poller.poll(timeout: deadline.remaining(cap: peers.untilDue(cap: 1000))) } catch {
                 if error == .interrupted { continue }
                 throw Exit.runtime("poll failed: \(error)")
             }
