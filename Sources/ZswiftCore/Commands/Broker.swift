@@ -34,8 +34,7 @@ enum BrokerCommand {
             try? socket.set(.linger, 0)
             socket.close()
         }
-        frontPeers.monitor.stop()
-        backPeers.monitor.stop()
+        for peers in [frontPeers, backPeers] { peers.flushCoalesced(); peers.monitor.stop() }
         relay.close()
         context.terminate()
         if let ending { throw ending }
