@@ -31,7 +31,7 @@ final class ConnectionMonitor {
     @discardableResult
     func drain() throws(Exit) -> Bool {
         var any = false
-        defer { tick(at: Clock.now()) }
+        defer { if nextDue != nil { tick(at: Clock.now()) } }
         while true {
             let event: MonitorEvent?
             do { event = try monitor.receive(dontWait: true) } catch {

@@ -46,7 +46,7 @@ final class Peers {
     func drain() throws(Exit) -> Bool { try watch.drain() }
 
     /// Writes the folded --events lines that are due (for waits that saw no monitor event).
-    func tick() { watch.tick(at: Clock.now()) }
+    func tick() { if watch.nextDue != nil { watch.tick(at: Clock.now()) } }
 
     /// Milliseconds until the next folded --events line is due, at most `cap` (nil: no cap):
     /// a wait's poll timeout, so that the line goes out on time.
