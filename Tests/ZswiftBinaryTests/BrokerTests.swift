@@ -243,3 +243,15 @@ func statsPrintsTheCountersWhenASignalStopsTheBroker(signal: Int32, status: Int3
     // without --stats nothing more is printed at exit
     #expect(occurrences(of: "frontend to backend", in: end.err) == 2, "\(end)")
 }
+
+@Test func eventsJSONStillFoldingWhenTheBrokerStopsAreWrittenAtExit() throws {
+    // nothing listens at the frontend's port: libzmq retries every 100 ms, and --events folds them
+    let broker = try startZswift(["broker", "--events", "json", "--connect-frontend",
+                                  "--frontend", "tcp://127.0.0.1:\(Paths.freePort())", "--backend", Paths.ipcEndpoint()])
+    try broker.waitForStderr(#""event":"connect_retried""#, within: 10)
+    // a few more retries, well within the second that folds them
+    let seen = Clock.milliseconds()
+    while Clock.milliseconds() - seen < 300 { broker.pump(waitMilliseconds: 20) }
+    let end = stopBroker(broker)
+    #expect(occurrences(of: #""event":"connect_retried""#, in: end.err) >= 2, "\(end)")
+}

@@ -149,3 +149,42 @@ import TestSupport
     push.closeInput()
     #expect(push.wait(within: 10).status == 0)
 }
+
+@Test func eventsJSONShowsEachOfTwoPeersLeavingHalfASecondApartWhenItHappensWithItsOwnFd() throws {
+    let (pull, endpoint) = try startBound("pull", ["--events", "json"])
+    defer { pull.signal(SIGTERM); _ = pull.wait(within: 10) }
+    let pushes = try (0..<2).map { _ in try startZswift(["push", "-c", endpoint]) }
+    try waitUntil("both pushes connected", within: 10, pumping: [pull]) {
+        occurrences(of: #""event":"handshake_succeeded""#, in: String(decoding: pull.stderr, as: UTF8.self)) == 2
+    }
+    /// The --events lines about disconnections so far.
+    func disconnections() -> [String] { lines(String(decoding: pull.stderr, as: UTF8.self)).filter { $0.contains(#""event":"disconnected""#) } }
+    pushes[0].closeInput()
+    _ = pushes[0].wait(within: 10)
+    try waitUntil("the first disconnection shown", within: 1.5, pumping: [pull]) { disconnections().count == 1 }
+    // half a second on, the second push leaves: its line comes out now, not at the end of the run
+    let left = Clock.milliseconds()
+    while Clock.milliseconds() - left < 500 { pull.pump(waitMilliseconds: 50) }
+    pushes[1].closeInput()
+    _ = pushes[1].wait(within: 10)
+    try waitUntil("the second disconnection shown", within: 1.5, pumping: [pull]) { disconnections().count == 2 }
+    let err = String(decoding: pull.stderr, as: UTF8.self)
+    let accepted = lines(err).filter { $0.contains(#""event":"accepted""#) }.map(value)
+    #expect(Set(disconnections().map(value)) == Set(accepted) && accepted.count == 2, "\(err)")
+    let times = disconnections().map(time)
+    #expect(times[1] - times[0] >= 0.4, "\(err)")
+}
+
+/// The "value" of an --events line.
+private func value(_ line: String) -> Int { number(after: #""value":"#, in: line) }
+
+/// The "time" of an --events line, in seconds.
+private func time(_ line: String) -> Double {
+    guard let r = line.firstRange(of: #""time":"#) else { return -1 }
+    return Double(line[r.upperBound...].prefix { $0.isNumber || $0 == "." }) ?? -1
+}
+
+private func number(after key: String, in line: String) -> Int {
+    guard let r = line.firstRange(of: key) else { return -1 }
+    return Int(line[r.upperBound...].prefix { $0.isNumber }) ?? -1
+}

@@ -27,11 +27,11 @@ private func event(_ kind: MonitorEvent.Kind, _ endpoint: String = "tcp://127.0.
 
 @Test func foldedEventsComeOutOnceTheirWindowHasPassedEvenWithoutAnotherOfTheirKind() {
     var coalescer = EventCoalescer(window: 1000)
-    #expect(coalescer.admit(event(.acceptFailed), at: 0) == .init(event: event(.acceptFailed), repeated: 0))
+    #expect(coalescer.admit(event(.acceptFailed), at: 0) == .init(event: event(.acceptFailed), repeated: 0, time: 0))
     for t in 1...500 { #expect(coalescer.admit(event(.acceptFailed), at: t) == nil) }
     #expect(coalescer.pending(at: 999).isEmpty)
-    // the 500 folded ones: their last is shown standing for the other 499
-    #expect(coalescer.pending(at: 1000) == [.init(event: event(.acceptFailed), repeated: 499)])
+    // the 500 folded ones: their last is shown standing for the other 499, stamped with its own time
+    #expect(coalescer.pending(at: 1000) == [.init(event: event(.acceptFailed), repeated: 499, time: 500)])
     #expect(coalescer.pending(at: nil).isEmpty)
 }
 
@@ -42,5 +42,5 @@ private func event(_ kind: MonitorEvent.Kind, _ endpoint: String = "tcp://127.0.
     #expect(coalescer.admit(event(.disconnected, "tcp://a:1"), at: 2) != nil)
     #expect(coalescer.admit(event(.connected, "tcp://a:1"), at: 3) == nil)
     // the next one after the window carries the count of those folded before it
-    #expect(coalescer.admit(event(.connected, "tcp://a:1"), at: 1500) == .init(event: event(.connected, "tcp://a:1"), repeated: 1))
+    #expect(coalescer.admit(event(.connected, "tcp://a:1"), at: 1500) == .init(event: event(.connected, "tcp://a:1"), repeated: 1, time: 1500))
 }

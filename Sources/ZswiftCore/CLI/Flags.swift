@@ -225,7 +225,7 @@ extension Flag {
         /// --events
         Flag("events", value: "FORMAT", .diagnostics, for: .all,
              summary: "write socket-monitor events to stderr as JSON Lines",
-             doc: "Writes every libzmq socket-monitor event to stderr, one JSON object a line: {\"event\": \"connected\", \"value\": 12, \"endpoint\": \"tcp://...\"}. Floods are folded: per event and endpoint at most one line a second is written, and a line with \"repeated\": N stands for N more such events since the previous line of its kind (a reconnect loop gives a few lines a second, not dozens).",
+             doc: "Writes every libzmq socket-monitor event to stderr, one JSON object a line: {\"event\": \"connected\", \"value\": 12, \"endpoint\": \"tcp://...\"}. Floods are folded: per event, endpoint and connection at most one line a second is written, the last event folded meanwhile comes out when that second is over, and a line with \"repeated\": N stands for N more such events since the previous line of its kind (a reconnect loop gives a few lines a second, not dozens).",
              choices: EventsFormat.allCases.map(\.rawValue)) { raw, v throws(UsageError) in
             guard let format = EventsFormat(rawValue: v.text) else {
                 throw UsageError("--events: unknown format '\(v.text)'", hint: "the format is json")

@@ -10,6 +10,8 @@ enum BrokerCommand {
         let (frontType, backType) = settings.mode.socketTypes
         let front = try scope.open(frontType, endpoints: settings.frontends)
         let back = try scope.open(backType, endpoints: settings.backends)
+        front.endsOnFatalHandshake = false  // a relay goes on serving the peers that can talk
+        back.endsOnFatalHandshake = false
         let proxy: SteerableProxy
         let capture: CaptureTap.Sockets?
         do {
@@ -30,7 +32,7 @@ enum BrokerCommand {
         let loop = BrokerLoop(invocation: invocation, io: io, diagnostics: diagnostics, proxy: proxy, tap: tap,
                               peers: [front.peers, back.peers])
         var ending: Exit?
-        do throws(Exit) { try loop.run() } catch { ending = error }
+        do throws(Exit) { try loop.run(on: scope.reactor) } catch { ending = error }
         loop.finish(outputClosed: ending.map { if case .outputClosed = $0 { true } else { false } } ?? false)
         if let ending { throw ending }
     }
@@ -58,21 +60,22 @@ final class BrokerLoop {
         self.peers = peers
     }
 
-    func run() throws(Exit) {
-        var poller = Poller()
-        let controlIndex = poller.add(proxy.control, .readable)
-        let doneIndex = poller.add(fd: proxy.finishedFD, .readable)
-        if let tap { poller.add(tap.reader, .readable) }
-        let monitorIndexes = peers.map { poller.add($0.monitor.socket, .readable) }
-        let outputIndex = poller.add(fd: io.output, [])
-        var nextStatistics = invocation.statsInterval.flatMap(\.milliseconds).map { Clock.now() + $0 }
+    /// Serves the proxy's answers, the capture, --stats and signals until a signal or an error.
+    func run(on reactor: Reactor) throws(Exit) {
+        reactor.watch(proxy.control, for: .readable) { [unowned self] (_) throws(Exit) -> Bool in
+            readStatistics()
+            return false
+        }
+        reactor.watch(fd: proxy.finishedFD, for: .readable) { [unowned self] (_) throws(Exit) -> Bool in
+            throw Exit.runtime("the proxy stopped: " + (proxy.error.map { "\($0)" } ?? "it was told to"))
+        }
+        if let every = invocation.statsInterval?.milliseconds {
+            reactor.timer(after: every, repeating: true) { [unowned self] in askStatistics() }
+        }
+        let captured = tap.map { reactor.watch($0.reader, for: .readable) }
+        let stdout = reactor.watch(fd: io.output, for: [])
         while true {
-            try Signals.check()
             if Signals.takeStatisticsRequest() { askStatistics() }
-            if let due = nextStatistics, Clock.now() >= due {
-                askStatistics()
-                nextStatistics = due + invocation.statsInterval!.milliseconds!
-            }
             if let tap {
                 try tap.read()
                 try tap.writeOut()
@@ -80,19 +83,10 @@ final class BrokerLoop {
                     printStatistics(counters, capture: drops)
                     unprinted = nil
                 }
-                poller.setEvents(outputIndex, tap.hasBacklog ? .writable : [])
+                reactor.change(stdout, to: tap.hasBacklog ? .writable : [])
+                if let captured { reactor.mayBeReady(captured) }  // read in batches: more may wait
             }
-            let wait = nextStatistics.map { max(0, $0 - Clock.now()) } ?? 1000
-            do { _ = try poller.poll(timeout: min(wait, 1000)) } catch {
-                if error == .interrupted { continue }
-                throw Exit.runtime("poll failed: \(error)")
-            }
-            if !poller.events(controlIndex).isEmpty { readStatistics() }
-            if !poller.events(doneIndex).isEmpty {
-                throw Exit.runtime("the proxy stopped: " + (proxy.error.map { "\($0)" } ?? "it was told to"))
-            }
-            for (i, index) in monitorIndexes.enumerated() where !poller.events(index).isEmpty { try peers[i].drain() }
-            if poller.events(outputIndex).contains(.error) && tap != nil { throw Exit.outputClosed }
+            try reactor.turn(timeout: 1000)
         }
     }
 

@@ -17,6 +17,10 @@ final class Channel {
     /// The socket on the event loop (waited for with `scope.reactor.wait(for:)`).
     private(set) var watch: Reactor.Watch
     private var monitorWatch: Reactor.Watch
+    /// --events json: folded lines go out on time, even when no further event comes.
+    private var eventsTick: Reactor.Timer?
+    /// Whether a handshake that cannot succeed ends the run (the broker keeps relaying).
+    var endsOnFatalHandshake = true
     private(set) var subscribers = SubscriberTally()
     /// Whether delivery closed the socket and libzmq handed over everything it queued.
     var handedOver = false
@@ -42,8 +46,11 @@ final class Channel {
         watch = scope.reactor.watch(socket, for: [])
         monitorWatch = scope.reactor.watch(peers.monitor.socket, for: .readable) { [unowned self] (_) throws(Exit) -> Bool in
             try peers.drain()
-            try checkSecurity()
+            if endsOnFatalHandshake { try checkSecurity() }
             return true
+        }
+        if invocation.events != nil {
+            eventsTick = scope.reactor.timer(after: 250, repeating: true) { [unowned self] in peers.tick() }
         }
     }
 
@@ -56,6 +63,7 @@ final class Channel {
     /// Stops the monitor, taking it off the event loop.
     func stopMonitor() {
         scope.reactor.remove(monitorWatch)
+        if let eventsTick { scope.reactor.cancel(eventsTick) }
         peers.monitor.stop()
     }
 

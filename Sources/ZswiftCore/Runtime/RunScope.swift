@@ -95,7 +95,11 @@ final class RunScope {
 
     /// Whether this run writes messages to stdout (rep only in coprocess mode).
     var writesStdout: Bool {
-        invocation.command == .rep ? invocation.reply == .stdin : invocation.command.writesOutput
+        switch invocation.command {
+        case .rep: invocation.reply == .stdin
+        case .broker: invocation.broker?.capture ?? false
+        default: invocation.command.writesOutput
+        }
     }
 
     /// Writes out what is buffered for stdout, if anything, and returns the milliseconds that

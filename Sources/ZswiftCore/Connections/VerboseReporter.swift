@@ -1,0 +1,134 @@
+// What zswift says about its connections on stderr: -v notes (connected, accepted, refused,
+// disconnected, retrying, failed handshakes), -vv traces, and the warnings every run gives. It
+// words ConnectionTracker's changes; a run of one failure or retry is said once every 5 s.
+import Glibc
+import ZMQ
+
+struct VerboseReporter {
+    /// Milliseconds between two notes about the same endpoint's retries or failed handshakes.
+    static let repeatEvery = 5000
+
+    let diagnostics: Diagnostics
+    /// Per endpoint: how many retries, or failures, so far, and when the last note was given.
+    private var retries: [String: (count: Int, lastReport: Int)] = [:]
+    private var failures: [String: (count: Int, lastReport: Int)] = [:]
+
+    init(diagnostics: Diagnostics) { self.diagnostics = diagnostics }
+
+    /// Says what `change`, made at `now` (milliseconds), calls for.
+    mutating func report(_ change: ConnectionChange, at now: Int) {
+        switch change {
+        case let .connected(connection):
+            diagnostics.info("connected to \(connection.endpoint)")
+        case let .accepted(connection):
+            diagnostics.info("accepted \(connection.who) on \(connection.endpoint)")
+        case let .handshakeSucceeded(connection):
+            retries[connection.endpoint] = nil
+            diagnostics.trace("handshake done with \(connection.who)")
+        case let .handshakeFailed(connection, endpoint, failure):
+            noteFailure(endpoint, "handshake with \(connection?.who ?? endpoint) failed: \(failure.reason)", at: now)
+        case let .endedWithoutHandshake(connection, endpoint, errno):
+            noteFailure(endpoint, VerboseReporter.endWithoutHandshake(connection?.who ?? endpoint, errno: errno), at: now)
+        case let .refused(connection):
+            diagnostics.info("refused \(connection.who) on \(connection.endpoint): not a ZMTP 3 peer (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)")
+        case let .disconnected(connection):
+            diagnostics.info(connection.accepted ? "\(connection.who) disconnected from \(connection.endpoint)"
+                                                 : "disconnected from \(connection.endpoint)")
+        case let .possiblyOversized(connection, limit):
+            diagnostics.warnOnce("maxmsgsize", "\(connection.who) disconnected; a peer that sends a frame over --max-msg-size \(limit) is cut off that way (libzmq drops the frame and tells neither side)")
+        case let .retrying(endpoint, interval, reconnecting):
+            noteRetry(endpoint, interval: interval, reconnecting: reconnecting, at: now)
+        case let .socketError(kind, endpoint, errno):
+            let what = String(kind.name.map { $0 == "_" ? " " : $0 })
+            diagnostics.warnOnce("\(kind.name) \(UInt32(bitPattern: errno))", "\(what) on \(endpoint): \(String(cString: strerror(errno)))")
+        case .observed, .fatalHandshake, .socketGone:
+            break  // --events shows the first; the run ends on the second, and says why
+        }
+    }
+
+    /// Says a retry under -v, and a run of them once every 5 s with its count.
+    private mutating func noteRetry(_ endpoint: String, interval: UInt32, reconnecting: Bool, at now: Int) {
+        var entry = retries[endpoint] ?? (0, 0)
+        entry.count += 1
+        if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
+            // a peer that was there (and perhaps refused the handshake) is not "no peer yet"
+            diagnostics.info(entry.count == 1
+                ? (reconnecting ? "reconnecting to \(endpoint) (every \(interval)ms)"
+                                : "no peer at \(endpoint) yet; retrying every \(interval)ms")
+                : (reconnecting ? "still reconnecting to \(endpoint) (\(entry.count) attempts)"
+                                : "still no peer at \(endpoint) (\(entry.count) attempts)"))
+            entry.lastReport = now
+        }
+        retries[endpoint] = entry
+    }
+
+    /// Says a failure under -v, and a run of the same failure once every 5 s with its count.
+    private mutating func noteFailure(_ endpoint: String, _ text: String, at now: Int) {
+        var entry = failures[endpoint] ?? (0, 0)
+        entry.count += 1
+        if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
+            diagnostics.info(entry.count == 1 ? text : text + " (\(entry.count) times)")
+            entry.lastReport = now
+        }
+        failures[endpoint] = entry
+    }
+
+    /// What -v says when a connection that had no ZMTP 3 handshake ends (HANDSHAKE_FAILED_NO_DETAIL
+    /// on a socket that accepts ZMTP 1.0/2.0 peers).
+    static func endWithoutHandshake(_ who: String, errno: Int32) -> String {
+        let why = switch errno {
+        case EPIPE, ECONNRESET: "closed by the peer"
+        // libzmq 4.3.4 never stops the handshake timer of a ZMTP 1.0/2.0 session (fixed in 4.3.5)
+        case EAGAIN: "libzmq's handshake timeout, which 4.3.4 applies to ZMTP 1.0/2.0 sessions too"
+        default: HandshakeFailure.noDetail(errno: errno).reason
+        }
+        return "connection with \(who) ended without a ZMTP 3 handshake (\(why)): a ZMTP 1.0/2.0 peer, or one that broke off the handshake"
+    }
+}
+
+// MARK: - Words for the tracker's values
+
+extension Connection {
+    /// The peer's address, or "a peer" when it was gone before its event was read.
+    var who: String { peer ?? "a peer" }
+}
+
+extension HandshakeFailure {
+    /// Why a handshake failed, in words.
+    var reason: String {
+        switch self {
+        case let .authentication(status):
+            return "authentication refused (ZAP status \(status))"
+        case let .protocolError(error):
+            let code = "0x\(String(error.rawValue, radix: 16))"
+            if error == .cryptographic { return "cryptographic error (a wrong CURVE key?)" }
+            if error == .mechanismMismatch { return "security mechanism mismatch (one side uses CURVE or PLAIN, the other does not)" }
+            if error.isZMTP { return "ZMTP protocol error \(code)" }
+            if error.isZAP { return "ZAP handler error \(code)" }
+            return "protocol error \(code)"
+        case let .noDetail(errno):
+            switch errno {
+            case 0: return "no detail"
+            case EPIPE, ECONNRESET: return "the peer closed the connection during the handshake"
+            case ETIMEDOUT, EAGAIN: return "the handshake timed out"
+            default: return String(cString: strerror(errno)).lowercased()
+            }
+        }
+    }
+}
+
+extension FatalHandshake {
+    /// Why the handshake cannot succeed, in words (after "handshake with ENDPOINT failed: ").
+    var reason: String {
+        switch cause {
+        case let .failure(failure):
+            return failure.reason
+        case let .repeatedFailures(mechanism, count):
+            let name = mechanism == .curve || mechanism == .plain ? "\(mechanism)" : "security"
+            return "the \(name) handshake failed \(count) times in a row (a wrong server key, or credentials the server refuses?)"
+        case let .incompatiblePeer(type):
+            let types = type.compatiblePeers.map(\.description).joined(separator: " or ")
+            return "the peer closed the connection during the ZMTP handshake: it is not a ZMTP 3 peer, or not a \(types) socket a \(type) can talk to"
+        }
+    }
+}
