@@ -160,7 +160,8 @@ final class ReplyLoop: DecoderUser {
         do {
             (output, end) = try Exec.run(command, input: written.buffer.bytes(0, written.buffer.count),
                                          environment: environment, timeout: channel.invocation.execTimeout,
-                                         outputLimit: invocation.inputBytes(in: invocation.input.format))
+                                         outputLimit: invocation.inputBytes(in: invocation.input.format),
+                                         on: channel.scope.reactor)
         } catch {
             guard case let .failed(_, reason, _) = error else { throw error }  // signals end the run
             failedCommands += 1
