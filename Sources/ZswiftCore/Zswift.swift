@@ -33,16 +33,7 @@ public enum Zswift {
 
     static func execute(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) -> Int32 {
         do {
-            try RunScope.run(invocation, io: io, diagnostics: diagnostics) { (scope) throws(Exit) in
-                switch invocation.command.shape {
-                case .sender: try SendCommand.run(scope)
-                case .receiver: try ReceiveCommand.run(scope)
-                case .bidirectional: try DuplexCommand.run(scope)
-                case .requester: try ReqCommand.run(scope)
-                case .replier: try RepCommand.run(scope)
-                case .relay: try BrokerCommand.run(scope)
-                }
-            }
+            try RunScope.run(invocation, io: io, diagnostics: diagnostics, invocation.command.spec.run)
             return ExitStatus.success.rawValue
         } catch {
             switch error {

@@ -180,7 +180,7 @@ struct Invocation: Sendable {
             throw UsageError("--separator cannot contain the record delimiter (\(raw.nulDelimited ? "NUL" : "newline"))")
         }
         // dealer and router carry envelopes: in line format their input splits at TAB like their output
-        let envelopes = (command == .dealer || command == .router) && inFormat == .line
+        let envelopes = command.spec.framesAtTab && inFormat == .line
         input = Framing(format: inFormat, delimiter: delimiter, separator: raw.separator ?? (envelopes ? [9] : nil))
         output = Framing(format: outFormat, delimiter: delimiter, separator: raw.separator)
 

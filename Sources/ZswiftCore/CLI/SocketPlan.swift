@@ -59,14 +59,14 @@ struct SocketSettings: Sendable {
 
 extension Invocation {
     /// The plan of one of this command's sockets, which binds (`binding`) or only connects: the ZAP
-    /// domain that refuses old-protocol peers on a bound socket, ROUTER_MANDATORY for router, what
+    /// domain that refuses old-protocol peers on a bound socket, what the command always sets, what
     /// the endpoints imply, the flags' settings, a SUB's subscriptions, then -o's.
     func socketPlan(binding: Bool) -> SocketPlan {
         var settings: [SocketOptionSetting] = []
         if binding && !legacyZMTP { settings.append(.zswift(.zapDomain, refusingDomain)) }
-        if command == .router { settings.append(.zswift(.routerMandatory, true)) }
+        settings += command.spec.alwaysSets
         settings += socket.implied + socket.flagged
-        if command == .sub {
+        if command.spec.subscribes == .byOption {
             if socket.subscriptions.isEmpty { settings.append(.zswift(.subscribe, [])) }
             for prefix in socket.subscriptions {
                 let spelled = "--subscribe " + String(decoding: prefix, as: UTF8.self)
@@ -74,7 +74,7 @@ extension Invocation {
             }
         }
         settings += socket.custom
-        return SocketPlan(settings: settings, subscriptionMessages: command == .xsub ? socket.subscriptions.map { [1] + $0 } : [])
+        return SocketPlan(settings: settings, subscriptionMessages: command.spec.subscribes == .byMessage ? socket.subscriptions.map { [1] + $0 } : [])
     }
 }
 

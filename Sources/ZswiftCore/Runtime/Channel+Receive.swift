@@ -101,11 +101,4 @@ extension Channel {
             _ = try wait(for: .readable, until: deadline, drained: true)
         }
     }
-
-    /// Whether a wait must also watch monitor events and stdout: with -v or --events (they report
-    /// events as they come), with a connect endpoint (a handshake refused for security reasons there
-    /// ends the run with status 4), or when the command writes stdout (its reader may leave).
-    var watchesWhileWaiting: Bool {
-        scope.reportsAsItHappens || scope.writesStdout
-    }
 }

@@ -21,6 +21,10 @@ final class Channel {
     private var eventsTick: Reactor.Timer?
     /// Whether a handshake that cannot succeed ends the run (the broker keeps relaying).
     var endsOnFatalHandshake = true
+    /// Whether a wait must also watch monitor events and stdout: when events are reported as they
+    /// come (see RunScope.reportsAsItHappens) or the run writes stdout (its reader may leave).
+    /// Otherwise a receive may block in libzmq alone.
+    let watchesWhileWaiting: Bool
     private(set) var subscribers = SubscriberTally()
     /// Whether delivery closed the socket and libzmq handed over everything it queued.
     var handedOver = false
@@ -34,6 +38,7 @@ final class Channel {
         output = scope.output
         self.type = type
         self.endpoints = endpoints
+        watchesWhileWaiting = scope.reportsAsItHappens || scope.writesStdout
         (socket, peers) = try SocketSetup.open(type, context: scope.context, invocation: invocation,
                                                diagnostics: diagnostics, endpoints: endpoints)
         (watch, monitorWatch) = (Reactor.Watch.none, Reactor.Watch.none)
