@@ -5,47 +5,66 @@ import ZMQ
 
 extension Channel {
     /// Receives and writes every message that is already waiting, up to `limit` in total.
-    /// Returns how many it wrote.
+    /// Returns how many it wrote. The counters are kept in locals and added once per batch: the
+    /// run's counters are another object's, and each access would cost an exclusivity check.
     @inline(__always)
     func receiveWaiting<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message, limit: Int?,
                                            transform: ((inout Message) -> Void)? = nil) throws(Exit) -> Int {
+        let socket = self.socket
+        let room = limit.map { $0 - scope.stats.receivedMessages } ?? Int.max
         var got = 0
-        while limit.map({ scope.stats.receivedMessages < $0 }) ?? true {
+        var bytes = 0
+        defer {
+            if got > 0 {
+                scope.stats.receivedMessages += got
+                scope.stats.receivedBytes += bytes
+                scope.stats.noteActivity()
+            }
+        }
+        while got < room {
             let received: Bool
             do { received = try socket.receive(&message, dontWait: true) } catch {
                 if error == .interrupted { try Signals.check(); continue }
                 throw Exit.runtime("cannot receive: \(error)")
             }
             guard received else { break }
-            try writeReceived(&encoder, &message, transform: transform)
+            bytes += try writeFrames(&encoder, &message, transform: transform)
             got += 1
         }
-        if got > 0 { scope.stats.noteActivity() }
         return got
     }
 
     /// Writes the message whose first frame is in `message`, receiving the rest of its frames.
-    @inline(__always)
     func writeReceived<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message,
                                           transform: ((inout Message) -> Void)? = nil) throws(Exit) {
+        let bytes = try writeFrames(&encoder, &message, transform: transform)
+        scope.stats.receivedMessages += 1
+        scope.stats.receivedBytes += bytes
+    }
+
+    /// Encodes each frame of the message as it arrives; returns the message's size in bytes.
+    @inline(__always)
+    private func writeFrames<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message,
+                                                transform: ((inout Message) -> Void)?) throws(Exit) -> Int {
+        let output = self.output
+        let traces = diagnostics.verbosity >= 2
         var index = 0
+        var size = 0
         var traced: [[UInt8]] = []
         while true {
             if index == 0, let transform { transform(&message) }
             let more = message.hasMore
             let bytes = message.bytes
-            scope.stats.receivedBytes += bytes.count
-            if diagnostics.verbosity >= 2 { traced.append(Array(bytes)) }
+            size += bytes.count
+            if traces { traced.append(Array(bytes)) }
             try encoder.frame(bytes, index: index, more: more, to: output)
             if !more { break }
             index += 1
             try receiveNextFrame(&message)
         }
-        scope.stats.receivedMessages += 1
-        if diagnostics.verbosity >= 2 {
-            diagnostics.trace("received " + traced.withFramePointers { Words.describe($0) })
-        }
+        if traces { diagnostics.trace("received " + traced.withFramePointers { Words.describe($0) }) }
         try output.flushIfFull()
+        return size
     }
 
     /// Receives the next frame of a message (always there: libzmq delivers messages whole),

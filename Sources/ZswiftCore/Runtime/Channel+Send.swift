@@ -24,7 +24,10 @@ extension Channel {
     func sendFrames(_ frames: [UnsafeRawBufferPointer], from start: Int, record: Int) throws(Exit) -> Int {
         let last = frames.count - 1
         if start == 0 { try check(frames, record: record) }
+        let socket = self.socket
         var i = start
+        var bytes = 0
+        defer { scope.stats.sentBytes += bytes }  // once a call: another object's counters cost a check each
         while i <= last {
             let frame = frames[i]
             let sent: Bool
@@ -33,7 +36,7 @@ extension Channel {
                 throw sendError(error, record: record)
             }
             if !sent { return i }
-            scope.stats.sentBytes += frame.count
+            bytes += frame.count
             i += 1
         }
         scope.stats.sentMessages += 1

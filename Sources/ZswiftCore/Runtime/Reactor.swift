@@ -4,16 +4,18 @@
 // still served. It does not own what it watches; RunScope does.
 //
 // A zmq socket is watched through its ZMQ_FD, which only says that the socket's state may have
-// changed (zmq_getsockopt(3), ZMQ_FD): after it fires, ZMQ_EVENTS says what is ready, and a
-// socket is only known to be quiet after an operation said "would block". So a socket is looked
-// at with ZMQ_EVENTS before the loop blocks unless its handler (or the caller of `wait`) has
-// just taken all it could; zmq_poll would look at every socket twice per wait instead.
+// changed (zmq_getsockopt(3), ZMQ_FD), and only after a receive said "would block" or
+// ZMQ_EVENTS was read (either takes the pending commands). So when the fd fires, the socket's handler (or its
+// waiter) just tries again; and before the loop blocks, a socket that may have changed unseen
+// (its handler or waiter did not end on "would block") is looked at with ZMQ_EVENTS. zmq_poll
+// would look at every socket twice per wait instead.
 import Glibc
 import ZMQ
 
 final class Reactor {
-    /// Called with what is ready; returns whether it took everything it could (libzmq said
-    /// "would block"), so the socket need not be looked at before the next wait.
+    /// Called with what may be ready (a socket's handler must cope with finding nothing);
+    /// returns whether it took everything it could (libzmq said "would block"), so the socket
+    /// need not be looked at before the next wait.
     typealias Handler = (PollEvents) throws(Exit) -> Bool
     typealias Action = () throws(Exit) -> Void
 
@@ -131,36 +133,49 @@ final class Reactor {
         let before = entry.events
         entry.events = events
         entry.ready = []
-        entry.stale = entry.stale || !drained || before != events
+        // a receive that said "would block" took every pending command, so the fd fires on the
+        // next change; a send does not (it takes them at most once a millisecond: socket_base.cpp,
+        // process_commands with throttle): the socket is looked at first
+        entry.stale = !(drained && events == .readable)
         defer { entry.events = before }
         // a pipe at end of input reports a hang-up, not readable: read it anyway (read(2) says 0)
         return try run(until: deadline) { () throws(Exit) -> Bool in !entry.ready.isDisjoint(with: events.union(.error)) }
     }
 
     /// One turn: waits up to `timeout` milliseconds (-1: until a timer or an event), then runs
-    /// the handlers of what is ready and the timers that are due.
+    /// the handlers of what is ready and the timers that are due. It allocates nothing when it
+    /// is not nested (a waiting receiver turns once per wait).
     func turn(timeout: Int) throws(Exit) {
         try Signals.check()
-        var ready: [(Entry, PollEvents)] = []
+        depth += 1
+        defer { depth -= 1 }
+        var ready = depth == 1 ? readyBuffer : []
+        ready.removeAll(keepingCapacity: true)
+        defer { if depth == 1 { readyBuffer = ready } }
         for (_, entry) in entries where entry.socket != nil && entry.stale && !entry.events.isEmpty {
             entry.stale = false
             let now = entry.socket!.events.intersection(entry.events)
             if !now.isEmpty { ready.append((entry, now)) }
         }
         var wait = ready.isEmpty ? timeout : 0
-        if let due = timers.map(\.due).min() {
+        if !timers.isEmpty {
+            var due = Int.max
+            for timer in timers where timer.due < due { due = timer.due }
             let left = max(0, due - Clock.now())
             wait = wait < 0 ? left : min(wait, left)
         }
-        if ready.isEmpty { ready = try poll(timeout: wait) }
+        if ready.isEmpty { try poll(timeout: wait, into: &ready) }
         for (entry, events) in ready { try dispatch(entry, events) }
-        try fireTimers()
+        if !timers.isEmpty { try fireTimers() }
     }
 
-    private func poll(timeout: Int) throws(Exit) -> [(Entry, PollEvents)] {
-        let list = entries.map(\.entry)
+    private var depth = 0
+    private var readyBuffer: [(Entry, PollEvents)] = []
+
+    private func poll(timeout: Int, into ready: inout [(Entry, PollEvents)]) throws(Exit) {
         pollSet.removeAll(keepingCapacity: true)
-        for entry in list {
+        for i in entries.indices {
+            let entry = entries[i].entry
             // a plain fd that waits for nothing is still polled for errors when it has a handler
             let watched = !entry.events.isEmpty || (entry.socket == nil && entry.handler != nil)
             var events: Int16 = 0
@@ -171,20 +186,19 @@ final class Reactor {
         pollSet.append(pollfd(fd: Signals.wakeFD, events: Int16(POLLIN), revents: 0))
         let rc = Glibc.poll(&pollSet, nfds_t(pollSet.count), Int32(clamping: timeout))
         if rc < 0 && errno != EINTR { throw Exit.runtime("poll failed: \(String(cString: strerror(errno)))") }
-        if pollSet[list.count].revents != 0 { Signals.drainWake() }
+        if pollSet[entries.count].revents != 0 { Signals.drainWake() }
         try Signals.check()
-        guard rc > 0 else { return [] }
-        var ready: [(Entry, PollEvents)] = []
-        for (i, entry) in list.enumerated() where pollSet[i].revents != 0 {
-            if let socket = entry.socket {
-                // the fd fired: ZMQ_EVENTS says what for (and resets it)
-                let now = socket.events.intersection(entry.events)
-                if !now.isEmpty { ready.append((entry, now)) }
+        guard rc > 0 else { return }
+        for i in entries.indices where pollSet[i].revents != 0 {
+            let entry = entries[i].entry
+            if entry.socket != nil {
+                // the fd fired: what it waits for may be ready. Its handler (or waiter) tries, which
+                // takes the pending commands, so ZMQ_EVENTS would only cost one more look
+                ready.append((entry, entry.events))
             } else {
                 ready.append((entry, Reactor.events(pollSet[i].revents)))
             }
         }
-        return ready
     }
 
     private static func events(_ revents: Int16) -> PollEvents {
