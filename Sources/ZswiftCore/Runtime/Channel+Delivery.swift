@@ -104,6 +104,8 @@ extension Channel {
         }
         peers.flushCoalesced()
         stopMonitor()
+        // a context the run does not own (a test's) is terminated by its owner
+        guard scope.ownsContext else { handedOver = true; return }
         let terminator = ContextTerminator.start(scope.context)
         defer { terminator.close() }
         let done = scope.reactor.watch(fd: terminator.readEnd, for: .readable)

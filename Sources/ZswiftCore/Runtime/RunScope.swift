@@ -9,7 +9,7 @@ final class RunScope {
     let invocation: Invocation
     let diagnostics: Diagnostics
     let io: StandardIO
-    let context = Context()
+    let context: Context
     let reactor = Reactor()
     let output: OutputWriter
     var stats = Stats()
@@ -36,7 +36,14 @@ final class RunScope {
         diagnostics.verbosity > 0 || invocation.events != nil || invocation.endpoints.contains { $0.role == .connect }
     }
 
-    init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) {
+    /// Whether the run made its context (and so terminates it at the end).
+    let ownsContext: Bool
+
+    /// `context`: a test's own, so that its sockets can reach the run's over inproc:// (the
+    /// test terminates it).
+    init(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, context: Context? = nil) {
+        self.context = context ?? Context()
+        ownsContext = context == nil
         self.invocation = invocation
         self.diagnostics = diagnostics
         self.io = io
@@ -54,9 +61,9 @@ final class RunScope {
 
     /// Runs `body` in a new scope and ends the scope in one order whatever happens; --stats are
     /// printed last.
-    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics,
+    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, context: Context? = nil,
                     _ body: (RunScope) throws(Exit) -> Void) throws(Exit) {
-        let scope = RunScope(invocation, io: io, diagnostics: diagnostics)
+        let scope = RunScope(invocation, io: io, diagnostics: diagnostics, context: context)
         defer { scope.printStats() }
         do throws(Exit) { try body(scope) } catch {
             scope.end(after: error)
@@ -90,6 +97,7 @@ final class RunScope {
         if error != nil { stats.endUnconfirmed("the run ended before delivery was confirmed") }
         // a socket closed to deliver still lingers: zmq_ctx_term would wait for its peer, so it
         // runs on a helper thread the exit leaves behind
+        guard ownsContext else { return }
         if lingering { ContextTerminator.start(context).close() } else { context.terminate() }
     }
 
