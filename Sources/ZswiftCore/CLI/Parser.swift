@@ -7,7 +7,8 @@ enum Request: Sendable {
     case run(RawArguments)
     case help(Command?, HelpLevel)
     case version
-    /// `--generate man|bash|zsh|fish`: the generated files, from the flag table (hidden).
+    /// `--generate TARGET` (hidden): a generated file (the man page, a completion, a README
+    /// table) from the flag table; Generate.targets lists the targets.
     case generate(String)
 }
 
