@@ -19,8 +19,12 @@ import TestSupport
 
 @Test func verboseTwiceTracesEveryMessageOnStderrOnly() throws {
     let (pull, endpoint) = try startBound("pull", ["-vv", "-n", "1", "-t", "10s"])
-    _ = try zswift(["push", "-c", endpoint, "-vv", "-S", "|"], input: "a|bc\n")
+    let push = try zswift(["push", "-c", endpoint, "-vv", "-S", "|"], input: "a|bc\n")
+    #expect(push.status == 0, "\(push)")
+    #expect(push.out == "", "\(push)")
+    #expect(push.err.contains(#"sent 2 frames, 3 bytes: "a" "bc""#), "\(push)")
     let r = pull.wait(within: 10)
+    #expect(r.status == 0, "\(r)")
     #expect(r.out == "a\tbc\n")
     #expect(r.err.contains(#"received 2 frames, 3 bytes: "a" "bc""#), "\(r)")
 }
@@ -36,11 +40,13 @@ import TestSupport
 
 @Test func sigusr1PrintsTheCountersAndTheReceiverGoesOn() throws {
     let (pull, endpoint) = try startBound("pull", ["-n", "2", "-t", "10s"])
-    _ = try zswift(["push", "-c", endpoint], input: "one\n")
+    let first = try zswift(["push", "-c", endpoint], input: "one\n")
+    #expect(first.status == 0 && first.out == "", "\(first)")
     try pull.waitForStdout(bytes: 4, within: 10)
     pull.signal(SIGUSR1)
     try pull.waitForStderr("received 1 message, 3 bytes", within: 10)
-    _ = try zswift(["push", "-c", endpoint], input: "two\n")
+    let second = try zswift(["push", "-c", endpoint], input: "two\n")
+    #expect(second.status == 0 && second.out == "", "\(second)")
     let r = pull.wait(within: 10)
     #expect(r.status == 0, "\(r)")
     #expect(r.out == "one\ntwo\n")
@@ -84,8 +90,12 @@ import TestSupport
 
 @Test func lineOutputWarnsOnceWhenAFrameHoldsTheSeparatorThatJoinsFrames() throws {
     let (pull, endpoint) = try startBound("pull", ["-n", "3", "-t", "10s"])
-    _ = try zswift(["push", "-c", endpoint, "-S", "|"], input: "single\tframe\na\tb|c\nd\te|f\n")
+    let push = try zswift(["push", "-c", endpoint, "-S", "|"], input: "single\tframe\na\tb|c\nd\te|f\n")
+    #expect(push.status == 0 && push.out == "", "\(push)")
+    // the warning is about line output: the push, which reads lines, has nothing to say
+    #expect(!push.err.contains("separator"), "\(push)")
     let r = pull.wait(within: 10)
+    #expect(r.status == 0, "\(r)")
     #expect(r.out == "single\tframe\na\tb\tc\nd\te\tf\n", "\(r)")
     // a TAB in a one-frame message hides nothing; in a message of several frames it does
     #expect(occurrences(of: "message 2 has a frame that contains a TAB, the separator", in: r.err) == 1, "\(r)")

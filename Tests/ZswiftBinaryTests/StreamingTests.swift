@@ -97,14 +97,35 @@ func binaryMultipartMessagesSurviveAZswiftToZswiftPipeInEveryLosslessFormat(form
     #expect(peer.wait(within: 10).status == 0)
 }
 
-@Test func xpubShowsSubscriptionsAndXsubSendsThem() throws {
+@Test func xpubShowsTheSubscriptionXsubSendsAndTheUnsubscriptionWhenXsubLeaves() throws {
+    // the xsub leaves first (-q ends it once its subscription is out): libzmq's XPUB then reports
+    // the topic nobody wants any more
+    let endpoint = Paths.ipcEndpoint()
+    let xpub = try startZswift(["xpub", "-b", endpoint, "-n", "2", "-t", "10s"])
+    let xsub = try zswift(["xsub", "-c", endpoint, "--wait-peers", "1", "-q", "100ms", "-t", "10s"], input: "+weather\n")
+    #expect(xsub.status == 0, "\(xsub)")
+    #expect(xsub.out == "", "\(xsub)")
+    let r = xpub.wait(within: 15)
+    #expect(r.status == 0, "\(r)")
+    #expect(r.out == "+weather\n-weather\n")
+}
+
+@Test func xsubEndsWithSuccessWhenTheXpubThatTookItsSubscriptionLeaves() throws {
+    // the xpub leaves first, once it has the subscription: the xsub's one message was delivered
     let endpoint = Paths.ipcEndpoint()
     let xpub = try startZswift(["xpub", "-b", endpoint, "-n", "1", "-t", "10s"])
-    let xsub = try zswift(["xsub", "-c", endpoint, "--wait-peers", "1", "-t", "10s", "--linger", "5s"], input: "+weather\n")
-    #expect(xsub.status == 0 || xsub.status == 3, "\(xsub)")
+    let xsub = try zswift(["xsub", "-v", "-c", endpoint, "--wait-peers", "1", "-t", "10s", "--linger", "1s"], input: "+weather\n")
     let r = xpub.wait(within: 15)
     #expect(r.status == 0, "\(r)")
     #expect(r.out == "+weather\n")
+    #expect(xsub.out == "", "\(xsub)")
+    #expect(xsub.err.contains("end of input and no peer left"), "\(xsub)")
+    withKnownIssue("""
+        the delivery wait counts as undelivered the subscription libzmq's XSUB queues again for a \
+        reconnect once the xpub has gone, and ends with status 3 when --linger runs out
+        """) {
+        #expect(xsub.status == 0, "\(xsub)")
+    }
 }
 
 @Test func dataIsSentCountTimesAtTheInterval() throws {

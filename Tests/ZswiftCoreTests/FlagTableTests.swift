@@ -204,7 +204,65 @@ func theZshCompletionOffersEveryFlagOfEachCommand(_ command: Command) throws {
 }
 
 @Test(arguments: Generate.targets)
-func generatedTextIsTheSameEveryTime(_ target: String) {
-    #expect(Generate.text(target) == Generate.text(target))
-    #expect(!Generate.text(target).isEmpty)
+func everyGeneratedTextGivesEachThingItListsWithItsOwnDescription(_ target: String) throws {
+    let text = Generate.text(target)
+    let required = try #require(requiredPassages(target), "no test says what --generate \(target) must hold")
+    for (what, pieces) in required {
+        #expect(holds(text, pieces), "\(target): \(what) is missing, or not next to its own description")
+    }
+}
+
+/// What `--generate target` must hold, as (what, pieces) for `holds`: every command and flag it
+/// lists next to its own summary (the man page: its doc), every format and exit status next to its
+/// meaning. The bash completion shows no descriptions: there, the choices of a flag go with it.
+func requiredPassages(_ target: String) -> [(String, [String])]? {
+    let roff = Generate.roff, markdown = Generate.markdown, zsh = Generate.zshEscape, fish = Generate.fishEscape
+    let names = Command.allCases.map(\.rawValue).joined(separator: " ")
+    switch target {
+    case "man":
+        return Command.allCases.map { ($0.rawValue, [".TP\n.B \($0.rawValue)\n" + roff($0.summary.capitalizedFirst + ". " + $0.details) + "\n"]) }
+            + Flag.all.map { flag in
+                let short = flag.short.map { "\\fB\\-\(roff(String($0)))\\fR, " } ?? ""
+                return ("--\(flag.long)", [".TP\n" + short + "\\fB\\-\\-\(roff(flag.long))\\fR", "\n" + roff(flag.doc)])
+            }
+            + Format.allCases.map { ("format \($0.rawValue)", [".TP\n.B \($0.rawValue)\n" + roff($0.summary.capitalizedFirst + ".") + "\n"]) }
+            + ExitStatus.allCases.map { ("status \($0.rawValue)", [".TP\n.B \($0.rawValue)\n" + roff($0.meaning.capitalizedFirst + ".") + "\n"]) }
+    case "bash":
+        return [("the commands", ["compgen -W \"\(names) help version --help --version\""])]
+            + Command.allCases.map { ($0.rawValue, ["        \($0.rawValue)) flags=\""]) }
+            + Flag.all.filter { !$0.choices.isEmpty }.map { ("--\($0.long)", ["--\($0.long))", "compgen -W \"\($0.choices.joined(separator: " "))\""]) }
+    case "zsh":
+        return Command.allCases.map { ($0.rawValue, ["'\($0.rawValue):\(zsh($0.summary))'\n"]) }
+            + Flag.all.map { ("--\($0.long)", ["--\($0.long)[\(zsh($0.summary))]"]) }
+            + Flag.all.compactMap { flag in flag.short.map { ("-\($0)", ["-\($0)[\(zsh(flag.summary))]"]) } }
+    case "fish":
+        return Command.allCases.map { ($0.rawValue, [" -a \($0.rawValue) -d '\(fish($0.summary))'\n"]) }
+            + Flag.all.map { ("--\($0.long)", [" -l \($0.long) ", "-d '\(fish($0.summary))'\n"]) }
+    case "readme-formats":
+        return Format.allCases.map { ($0.rawValue, ["| `\($0.rawValue)` | \($0.isLossless ? "yes" : "no") | \(markdown($0.summary)) |\n"]) }
+    case "readme-exit-status":
+        return ExitStatus.allCases.map { ("status \($0.rawValue)", ["| \($0.rawValue) | \(markdown($0.meaning)) |\n"]) }
+    case "readme-commands":
+        return Command.allCases.map { ($0.rawValue, ["| `\($0.rawValue)` | \(markdown($0.summary)) |\n"]) }
+    default:
+        return nil
+    }
+}
+
+/// Whether `text` holds `pieces` in this order with no line break between one and the next (a
+/// piece may span lines itself).
+func holds(_ text: String, _ pieces: [String]) -> Bool {
+    var from = text.startIndex
+    search: while let first = text[from...].firstRange(of: pieces[0]) {
+        var end = first.upperBound
+        for piece in pieces.dropFirst() {
+            guard let next = text[end...].firstRange(of: piece), !text[end..<next.lowerBound].contains("\n") else {
+                from = text.index(after: first.lowerBound)
+                continue search
+            }
+            end = next.upperBound
+        }
+        return true
+    }
+    return false
 }

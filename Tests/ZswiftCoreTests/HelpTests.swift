@@ -114,7 +114,16 @@ extension String {
     var trimmingSuffixSpace: String { hasSuffix(" ") ? String(dropLast()) : self }
 }
 
-@Test func generalDashHIsNoLongerThanGeneralDashDashHelp() {
-    // Help.general takes a level but does not use it: `zswift -h` prints what `zswift --help` does.
-    #expect(Help.general(.short).count <= Help.general(.long).count)
+    // `zswift -h` stops after the command list; `zswift --help` goes on to endpoints, formats and
+    // exit statuses
+@Test func generalDashHListsTheCommandsAndLeavesTheRestToDashDashHelp() {
+    // `zswift -h` stops after the command list; `zswift --help` goes on to endpoints, formats and exit statuses
+    let short = Help.general(.short), long = Help.general(.long)
+    let pointer = "Run 'zswift --help' for endpoints, formats and exit statuses; 'zswift COMMAND -h' for a command.\n"
+    #expect(short.hasSuffix(pointer))
+    #expect(long.hasPrefix(short.dropLast(pointer.count)), "the commands are listed alike in both")
+    #expect(short.count < long.count)
+    for section in ["Endpoints:", "Formats (", "Exit status:"] {
+        #expect(!short.contains(section) && long.contains(section), "\(section)")
+    }
 }

@@ -20,10 +20,11 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
 
     /// Parses `text` given with -b (`.bind`), -c (`.connect`) or positionally (nil).
     static func parse(_ text: String, role given: Role?) throws(UsageError) -> Endpoint {
-        let flag = given.map { $0 == .bind ? "-b" : "-c" } ?? "endpoint"
-        guard !text.isEmpty else { throw UsageError("\(flag): an empty endpoint", hint: hintForms) }
+        guard !text.isEmpty else {
+            throw UsageError("\(given.map { $0 == .bind ? "-b" : "-c" } ?? "endpoint"): an empty endpoint", hint: hintForms)
+        }
         guard let schemeEnd = text.firstRange(of: "://") else {
-            return try shorthand(text, role: given, flag: flag)
+            return try shorthand(text, role: given)
         }
         let scheme = String(text[..<schemeEnd.lowerBound]).lowercased()
         let rest = String(text[schemeEnd.upperBound...])
@@ -34,61 +35,79 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
         }
         switch scheme {
         case "tcp", "ws", "wss":
-            var hostPort = rest
-            var path = ""
-            if scheme != "tcp", let slash = rest.firstIndex(of: "/") {
-                hostPort = String(rest[..<slash])
-                path = String(rest[slash...])
-            }
-            // tcp://source:port;host:port connects from a chosen source address
-            var source = ""
-            if let semi = hostPort.lastIndex(of: ";") {
-                source = String(hostPort[...semi])
-                hostPort = String(hostPort[hostPort.index(after: semi)...])
-            }
-            let (host, port) = try splitHostPort(hostPort, whole: text)
-            // positionally, an empty or * host binds, and so does port * (only a bind can pick a port)
-            let role = given ?? ((host.isEmpty || host == "*" || port == "*") ? .bind : .connect)
-            try checkPort(port, role: role, whole: text)
-            var h = host
-            if role == .bind && h.isEmpty { h = "*" }
-            if role == .connect {
-                guard !h.isEmpty, h != "*" else {
-                    throw UsageError("cannot connect to \(text): it names no host",
-                                     hint: "give the host to connect to (tcp://127.0.0.1:\(port)), or bind with -b")
-                }
-            }
-            let address = "\(scheme)://\(source)\(h):\(port)\(path)"
-            return Endpoint(role: role, address: address, hostToResolve: role == .connect && needsResolution(h) ? bareHost(h) : nil,
-                            usesIPv6: h.hasPrefix("["))
+            return try network(scheme, rest, whole: text, role: given)
         case "ipc", "inproc":
-            guard let role = given else {
-                throw UsageError("\(text) must be given with -b or -c",
-                                 hint: "-b \(text) to bind it, -c \(text) to connect to it")
-            }
-            guard !rest.isEmpty else { throw UsageError("\(text) names no \(scheme == "ipc" ? "path" : "name")") }
-            if scheme == "ipc" {
-                if rest == "*" && role == .connect {
-                    throw UsageError("cannot connect to ipc://*: * only picks a path when binding")
-                }
-                if rest.utf8.count > ipcPathLimit {
-                    throw UsageError("ipc path too long: \(rest.utf8.count) bytes, the limit is \(ipcPathLimit) (\(text))",
-                                     hint: "use a shorter path, for example under /tmp")
-                }
-            }
-            return Endpoint(role: role, address: text, hostToResolve: nil, usesIPv6: false)
+            return try local(scheme, rest, whole: text, role: try explicitRole(given, text))
         default:
-            guard let role = given else {
-                throw UsageError("\(text) must be given with -b or -c", hint: "-b \(text) to bind it, -c \(text) to connect to it")
-            }
+            let role = try explicitRole(given, text)
             guard !rest.isEmpty else { throw UsageError("\(text) names no address") }
             return Endpoint(role: role, address: text, hostToResolve: nil, usesIPv6: false)
         }
     }
 
+    /// tcp://, ws:// and wss://: [SOURCE;]HOST:PORT, and a path after it for ws. Positionally, the
+    /// host and port say whether it binds; a connect needs a host.
+    private static func network(_ scheme: String, _ rest: String, whole text: String, role given: Role?) throws(UsageError) -> Endpoint {
+        var hostPort = rest
+        var path = ""
+        if scheme != "tcp", let slash = rest.firstIndex(of: "/") {
+            hostPort = String(rest[..<slash])
+            path = String(rest[slash...])
+        }
+        // tcp://source:port;host:port connects from a chosen source address
+        var source = ""
+        if let semi = hostPort.lastIndex(of: ";") {
+            source = String(hostPort[...semi])
+            hostPort = String(hostPort[hostPort.index(after: semi)...])
+        }
+        let (host, port) = try splitHostPort(hostPort, whole: text)
+        let role = given ?? impliedRole(host: host, port: port)
+        try checkPort(port, role: role, whole: text)
+        var h = host
+        if role == .bind && h.isEmpty { h = "*" }
+        if role == .connect {
+            guard !h.isEmpty, h != "*" else {
+                throw UsageError("cannot connect to \(text): it names no host",
+                                 hint: "give the host to connect to (tcp://127.0.0.1:\(port)), or bind with -b")
+            }
+        }
+        let address = "\(scheme)://\(source)\(h):\(port)\(path)"
+        return Endpoint(role: role, address: address, hostToResolve: role == .connect && needsResolution(h) ? bareHost(h) : nil,
+                        usesIPv6: h.hasPrefix("["))
+    }
+
+    /// ipc:// and inproc://: a path or a name, passed through; ipc's is held to what sun_path holds.
+    private static func local(_ scheme: String, _ rest: String, whole text: String, role: Role) throws(UsageError) -> Endpoint {
+        guard !rest.isEmpty else { throw UsageError("\(text) names no \(scheme == "ipc" ? "path" : "name")") }
+        if scheme == "ipc" {
+            if rest == "*" && role == .connect {
+                throw UsageError("cannot connect to ipc://*: * only picks a path when binding")
+            }
+            if rest.utf8.count > ipcPathLimit {
+                throw UsageError("ipc path too long: \(rest.utf8.count) bytes, the limit is \(ipcPathLimit) (\(text))",
+                                 hint: "use a shorter path, for example under /tmp")
+            }
+        }
+        return Endpoint(role: role, address: text, hostToResolve: nil, usesIPv6: false)
+    }
+
+    /// The role given with -b or -c: an endpoint whose address cannot say it needs one.
+    private static func explicitRole(_ given: Role?, _ text: String) throws(UsageError) -> Role {
+        guard let given else {
+            throw UsageError("\(text) must be given with -b or -c", hint: "-b \(text) to bind it, -c \(text) to connect to it")
+        }
+        return given
+    }
+
+    /// The positional rule: an empty or * host binds, and so does port * (only a bind can pick a port).
+    private static func impliedRole(host: String, port: String) -> Role {
+        (host.isEmpty || host == "*" || port == "*") ? .bind : .connect
+    }
+
     static let hintForms = "endpoints look like :5555, host:5555, tcp://host:5555, ipc:///tmp/sock, inproc://name"
 
-    private static func shorthand(_ text: String, role given: Role?, flag: String) throws(UsageError) -> Endpoint {
+    /// :PORT and HOST:PORT: tcp://*:PORT when binding, tcp://127.0.0.1:PORT when connecting.
+    private static func shorthand(_ text: String, role given: Role?) throws(UsageError) -> Endpoint {
         if text.allSatisfy(\.isNumber) {
             throw UsageError("'\(text)' is not an endpoint", hint: "did you mean :\(text)? (tcp port \(text))")
         }
@@ -96,7 +115,7 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
             throw UsageError("'\(text)' is not an endpoint: it has no port", hint: hintForms)
         }
         let (host, port) = try splitHostPort(text, whole: text)
-        let role = given ?? ((host.isEmpty || host == "*" || port == "*") ? .bind : .connect)
+        let role = given ?? impliedRole(host: host, port: port)
         let h: String
         switch (role, host) {
         case (.bind, ""): h = "*"

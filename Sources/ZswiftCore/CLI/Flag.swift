@@ -21,7 +21,7 @@ struct CommandSet: OptionSet, Sendable {
     static let sockets = all.removing(.broker)
     /// Commands that send messages read from input (or --data/--file).
     static let senders = matching { $0.readsInput }
-    /// Commands that wait at end of input until what they queued is delivered (Session.deliver):
+    /// Commands that wait at end of input until what they queued is delivered (Channel.deliver):
     /// every sender but req, whose requests have all been answered when it ends.
     static let delivering = senders.removing(.req)
     /// Commands that print messages they receive.

@@ -94,24 +94,68 @@ struct Invocation: Sendable {
         socket.maxMessageSize.map { "--max-msg-size \($0)" } ?? "the 256 MiB input limit (--max-msg-size sets another)"
     }
 
-    static func replySource(_ raw: RawArguments, fixed: Bool) throws(UsageError) -> ReplySource {
-        var sources: [(String, ReplySource)] = []
-        if let command = raw.exec { sources.append(("--exec", .exec(shell: command, argv: nil))) }
-        if let argv = raw.execArguments {
-            guard !argv.isEmpty else { throw UsageError("nothing follows --", hint: "give the command to run per request: rep :5555 -- tr a-z A-Z") }
-            sources.append(("a command after --", .exec(shell: nil, argv: argv)))
+    init(_ raw: RawArguments) throws(UsageError) {
+        guard let command = raw.command else { throw UsageError("no command given") }
+        self.command = command
+        (endpoints, broker) = try Invocation.endpoints(raw, command: command)
+        try Invocation.checkNothingFollowsDashDash(raw, command: command)
+        (input, output) = try Invocation.framings(raw, command: command)
+        source = try Invocation.source(raw, format: input.format)
+        reply = try Invocation.replies(raw, command: command, source: source)
+        retries = raw.retries
+        execTimeout = raw.execTimeout
+        if raw.interval != nil && source == .stdin {
+            throw UsageError("--interval repeats a --data or --file message", hint: "add --data TEXT, or pace stdin yourself")
         }
-        if raw.echo { sources.append(("--echo", .echo)) }
-        if fixed { sources.append((raw.file != nil ? "--file" : "--data", .fixed)) }
-        if sources.count > 1 {
-            throw UsageError("\(sources[0].0) and \(sources[1].0) both say how to answer", hint: "give one of --exec, --echo, --data/--file, or none to answer from stdin")
+        count = raw.count
+        interval = raw.interval
+        delay = raw.delay
+        timeout = raw.timeout
+        linger = raw.linger ?? raw.timeout ?? .forever
+        lingerIsTimeout = raw.linger == nil && raw.timeout != nil
+        waitPeers = raw.waitPeers
+        quitAfter = raw.quitAfter
+        waitSubscribers = raw.waitSubscribers
+        socket = SocketSettings(raw, command: command, endpoints: endpoints)
+        legacyZMTP = raw.legacyZMTP
+        verbosity = raw.verbosity
+        stats = raw.stats
+        statsInterval = raw.statsInterval
+        events = raw.events
+        try checkSocketOptions(raw.socketOptions)
+    }
+}
+
+// MARK: - The rules, one step of init each
+
+extension Invocation {
+    /// The one socket's endpoints (-b, -c, then positionals, in the order given within each kind),
+    /// or broker's two sides instead; an address is bound once at most.
+    static func endpoints(_ raw: RawArguments, command: Command) throws(UsageError) -> ([Endpoint], BrokerSettings?) {
+        var endpoints: [Endpoint] = []
+        var broker: BrokerSettings?
+        if command == .broker {
+            broker = try brokerSides(raw)
+        } else {
+            for text in raw.binds { endpoints.append(try Endpoint.parse(text, role: .bind)) }
+            for text in raw.connects { endpoints.append(try Endpoint.parse(text, role: .connect)) }
+            for text in raw.positionals { endpoints.append(try Endpoint.parse(text, role: nil)) }
+            guard !endpoints.isEmpty else {
+                let name = command.rawValue
+                throw UsageError("\(name) needs an endpoint to bind or connect",
+                                 hint: "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
+            }
         }
-        if raw.execTimeout != nil, case .exec? = sources.first?.1 {} else if raw.execTimeout != nil {
-            throw UsageError("--exec-timeout applies to --exec")
+        let all = endpoints + (broker.map { $0.frontends + $0.backends } ?? [])
+        for (i, endpoint) in all.enumerated() where endpoint.role == .bind && !endpoint.address.hasSuffix("*")
+            && all[..<i].contains(where: { $0.role == .bind && $0.address == endpoint.address }) {
+            throw UsageError("\(endpoint.address) is bound twice", hint: "give each endpoint once; * picks a different free port each time")
         }
-        return sources.first?.1 ?? .stdin
+        return (endpoints, broker)
     }
 
+    /// broker's frontend and backend: --frontend/--backend, else the first and second positional;
+    /// each side binds unless --connect-frontend/--connect-backend.
     static func brokerSides(_ raw: RawArguments) throws(UsageError) -> BrokerSettings {
         var frontends = raw.frontends
         var backends = raw.backends
@@ -131,38 +175,17 @@ struct Invocation: Sendable {
         return BrokerSettings(mode: raw.mode ?? .queue, frontends: f, backends: b, capture: raw.capture)
     }
 
-    init(_ raw: RawArguments) throws(UsageError) {
-        guard let command = raw.command else { throw UsageError("no command given") }
-        self.command = command
-        let name = command.rawValue
-
-        // Endpoints: -b, -c and positionals, in the order given within each kind; broker's sides.
-        var endpoints: [Endpoint] = []
-        if command == .broker {
-            broker = try Invocation.brokerSides(raw)
-        } else {
-            for text in raw.binds { endpoints.append(try Endpoint.parse(text, role: .bind)) }
-            for text in raw.connects { endpoints.append(try Endpoint.parse(text, role: .connect)) }
-            for text in raw.positionals { endpoints.append(try Endpoint.parse(text, role: nil)) }
-            guard !endpoints.isEmpty else {
-                throw UsageError("\(name) needs an endpoint to bind or connect",
-                                 hint: "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
-            }
-        }
-        let all = endpoints + (broker.map { $0.frontends + $0.backends } ?? [])
-        for (i, endpoint) in all.enumerated() where endpoint.role == .bind && !endpoint.address.hasSuffix("*")
-            && all[..<i].contains(where: { $0.role == .bind && $0.address == endpoint.address }) {
-            throw UsageError("\(endpoint.address) is bound twice", hint: "give each endpoint once; * picks a different free port each time")
-        }
-        self.endpoints = endpoints
-
-        // What follows --: only rep runs it.
+    /// What follows --: only rep runs it.
+    static func checkNothingFollowsDashDash(_ raw: RawArguments, command: Command) throws(UsageError) {
         if let exec = raw.execArguments, command != .rep {
-            throw UsageError("\(name) runs no command, so nothing may follow --" + (exec.isEmpty ? "" : " (got '\(exec[0])')"),
+            throw UsageError("\(command.rawValue) runs no command, so nothing may follow --" + (exec.isEmpty ? "" : " (got '\(exec[0])')"),
                              hint: "a -- is only for the command rep runs per request")
         }
+    }
 
-        // Formats: --format for both, --in/--out for one direction.
+    /// How stdin and stdout are framed: --format for both, --in/--out for one direction; -0 and
+    /// --separator apply to line format only.
+    static func framings(_ raw: RawArguments, command: Command) throws(UsageError) -> (input: Framing, output: Framing) {
         let base = raw.format ?? .line
         let inFormat = raw.inFormat ?? base
         let outFormat = raw.outFormat ?? base
@@ -181,29 +204,32 @@ struct Invocation: Sendable {
         }
         // dealer and router carry envelopes: in line format their input splits at TAB like their output
         let envelopes = command.spec.framesAtTab && inFormat == .line
-        input = Framing(format: inFormat, delimiter: delimiter, separator: raw.separator ?? (envelopes ? [9] : nil))
-        output = Framing(format: outFormat, delimiter: delimiter, separator: raw.separator)
+        return (Framing(format: inFormat, delimiter: delimiter, separator: raw.separator ?? (envelopes ? [9] : nil)),
+                Framing(format: outFormat, delimiter: delimiter, separator: raw.separator))
+    }
 
-        // Where messages come from.
+    /// Where messages come from: --data (each value decoded in the input `format`), --file or stdin.
+    static func source(_ raw: RawArguments, format: Format) throws(UsageError) -> Source {
         if !raw.data.isEmpty && raw.file != nil {
             throw UsageError("--data and --file both give the message to send", hint: "use one of them")
         }
-        if !raw.data.isEmpty {
-            var frames: [[UInt8]] = []
-            for (i, text) in raw.data.enumerated() {
-                do { frames.append(try FrameText.decode(text, format: inFormat)) } catch {
-                    throw UsageError("--data #\(i + 1) is not valid \(inFormat.rawValue): \(error.reason)",
-                                     hint: "--data is decoded in the --in format; --in line sends it as it is")
-                }
+        if let file = raw.file { return .file(file) }
+        if raw.data.isEmpty { return .stdin }
+        var frames: [[UInt8]] = []
+        for (i, text) in raw.data.enumerated() {
+            do { frames.append(try FrameText.decode(text, format: format)) } catch {
+                throw UsageError("--data #\(i + 1) is not valid \(format.rawValue): \(error.reason)",
+                                 hint: "--data is decoded in the --in format; --in line sends it as it is")
             }
-            source = .frames(frames)
-        } else if let file = raw.file {
-            source = .file(file)
-        } else {
-            source = .stdin
         }
+        return .frames(frames)
+    }
+
+    /// How rep answers (nil for the other commands), and the rules of the flags about replies.
+    static func replies(_ raw: RawArguments, command: Command, source: Source) throws(UsageError) -> ReplySource? {
+        var reply: ReplySource?
         if command == .rep {
-            reply = try Invocation.replySource(raw, fixed: source != .stdin)
+            reply = try replySource(raw, fixed: source != .stdin)
         } else if raw.execTimeout != nil {
             throw UsageError("--exec-timeout applies to --exec")
         }
@@ -211,34 +237,38 @@ struct Invocation: Sendable {
             throw UsageError("--retries needs --timeout: without one, req waits for each reply as long as it takes",
                              hint: "for example: -t 2s --retries 3")
         }
-        retries = raw.retries
-        execTimeout = raw.execTimeout
-        statsInterval = raw.statsInterval
-        if raw.interval != nil && source == .stdin {
-            throw UsageError("--interval repeats a --data or --file message", hint: "add --data TEXT, or pace stdin yourself")
-        }
-        count = raw.count
-        interval = raw.interval
-        delay = raw.delay
-        timeout = raw.timeout
-        linger = raw.linger ?? raw.timeout ?? .forever
-        lingerIsTimeout = raw.linger == nil && raw.timeout != nil
-        waitPeers = raw.waitPeers
-        quitAfter = raw.quitAfter
-        waitSubscribers = raw.waitSubscribers
+        return reply
+    }
 
-        socket = SocketSettings(raw, command: command, endpoints: endpoints)
+    /// rep's one way of answering: --exec or a command after --, --echo, --data/--file
+    /// (`fixed`), or else stdin (coprocess mode).
+    static func replySource(_ raw: RawArguments, fixed: Bool) throws(UsageError) -> ReplySource {
+        var sources: [(String, ReplySource)] = []
+        if let command = raw.exec { sources.append(("--exec", .exec(shell: command, argv: nil))) }
+        if let argv = raw.execArguments {
+            guard !argv.isEmpty else { throw UsageError("nothing follows --", hint: "give the command to run per request: rep :5555 -- tr a-z A-Z") }
+            sources.append(("a command after --", .exec(shell: nil, argv: argv)))
+        }
+        if raw.echo { sources.append(("--echo", .echo)) }
+        if fixed { sources.append((raw.file != nil ? "--file" : "--data", .fixed)) }
+        if sources.count > 1 {
+            throw UsageError("\(sources[0].0) and \(sources[1].0) both say how to answer", hint: "give one of --exec, --echo, --data/--file, or none to answer from stdin")
+        }
+        if raw.execTimeout != nil, case .exec? = sources.first?.1 {} else if raw.execTimeout != nil {
+            throw UsageError("--exec-timeout applies to --exec")
+        }
+        return sources.first?.1 ?? .stdin
+    }
+
+    /// Holds the socket options to the sockets the command opens: a receiver's --max-msg-size must
+    /// leave room for ZMTP handshake commands, and each -o `settings` must apply to every socket.
+    func checkSocketOptions(_ settings: [SocketOptionSetting]) throws(UsageError) {
         if let max = socket.maxMessageSize, command.writesOutput, max < Invocation.smallestReceiveLimit {
-            throw UsageError("--max-msg-size \(max) is too small for \(name): libzmq applies it to ZMTP handshake commands too",
+            throw UsageError("--max-msg-size \(max) is too small for \(command.rawValue): libzmq applies it to ZMTP handshake commands too",
                              hint: "give at least \(Invocation.smallestReceiveLimit) bytes")
         }
-        // -o options must apply to every socket the command opens
         let opened = broker.map { [$0.mode.socketTypes.frontend, $0.mode.socketTypes.backend] } ?? [command.socketType]
-        let opener = broker.map { "broker --mode \($0.mode.rawValue)" } ?? name
-        for setting in raw.socketOptions { try setting.check(on: opened, opener: opener) }
-        legacyZMTP = raw.legacyZMTP
-        verbosity = raw.verbosity
-        stats = raw.stats
-        events = raw.events
+        let opener = broker.map { "broker --mode \($0.mode.rawValue)" } ?? command.rawValue
+        for setting in settings { try setting.check(on: opened, opener: opener) }
     }
 }

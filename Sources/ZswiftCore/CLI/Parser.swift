@@ -7,7 +7,8 @@ enum Request: Sendable {
     case run(RawArguments)
     case help(Command?, HelpLevel)
     case version
-    /// `--generate man|bash|zsh|fish`: the generated files, from the flag table (hidden).
+    /// `--generate TARGET` (hidden): a generated file (the man page, a completion, a README
+    /// table) from the flag table; Generate.targets lists the targets.
     case generate(String)
 }
 
@@ -63,78 +64,76 @@ enum Parser {
                          hint: near.map { "did you mean \($0)?" } ?? "commands: " + Command.allCases.map(\.rawValue).joined(separator: ", "))
     }
 
+    /// The arguments after the command: flags into `raw` by their table rows, the rest positional;
+    /// what follows -- is the command rep runs.
     static func parseFlags(_ arguments: [ArgumentValue], command: Command, into raw: inout RawArguments) throws(UsageError) {
-        var i = 0
-        func nextValue(for flag: Flag, spelled: String) throws(UsageError) -> ArgumentValue {
-            i += 1
-            guard i < arguments.count else {
-                throw UsageError("\(spelled) needs a value (\(flag.value!))", hint: "for example: \(spelled) \(example(for: flag))")
-            }
-            return arguments[i]
-        }
-        while i < arguments.count {
-            let argument = arguments[i]
+        var cursor = ArgumentCursor(arguments)
+        while let argument = cursor.current {
             let text = argument.text
             if text == "--" {
-                raw.execArguments = arguments[(i + 1)...].map(\.text)
+                raw.execArguments = cursor.rest.map(\.text)
                 return
             }
             if text.hasPrefix("--") {
-                var name = String(text.dropFirst(2))
-                var inline: ArgumentValue?
-                if let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) {
-                    inline = ArgumentValue(Array(argument.bytes[(eq + 1)...]))
-                    name = String(decoding: argument.bytes[2..<eq], as: UTF8.self)
-                }
-                let flag = try lookUp(long: name, command: command)
-                let spelled = "--" + name
-                if flag.takesValue {
-                    let value: ArgumentValue
-                    if let inline {
-                        value = inline
-                    } else if let accepts = flag.optionalValue {
-                        // an optional value: the next argument only when it is one (--stats 5s)
-                        if i + 1 < arguments.count, accepts(arguments[i + 1].text) {
-                            i += 1
-                            value = arguments[i]
-                        } else {
-                            value = .none
-                        }
-                    } else {
-                        value = try nextValue(for: flag, spelled: spelled)
-                    }
-                    try apply(flag, value, to: &raw, command: command)
-                } else {
-                    if inline != nil { throw UsageError("\(spelled) takes no value", hint: "write \(spelled) alone" + (flag.repeatable ? ", and repeat it for more" : "")) }
-                    if flag.long == "help" { raw.help = .long } else { try apply(flag, .none, to: &raw, command: command) }
-                }
+                try parseLong(argument, &cursor, command: command, into: &raw)
             } else if text.hasPrefix("-") && argument.bytes.count > 1 {
-                // a cluster of short flags: -0n5, -vv, -b:5555; flags are ASCII, so walk the bytes
-                let bytes = argument.bytes
-                var j = 1
-                while j < bytes.count {
-                    let c = Character(UnicodeScalar(bytes[j]))
-                    guard bytes[j] < 128, let flag = Flag.short(c) else {
-                        let shown = bytes[j] < 128 ? "-\(c)" : "-" + String(decoding: bytes[j...], as: UTF8.self)
-                        throw UsageError("unknown flag \(shown)\(bytes.count > 2 ? " in \(text)" : "")",
-                                         hint: "zswift \(command.rawValue) -h lists its flags")
-                    }
-                    try check(flag, appliesTo: command, spelled: "-\(c)")
-                    if flag.takesValue {
-                        let value: ArgumentValue
-                        if j + 1 == bytes.count { value = try nextValue(for: flag, spelled: "-\(c)") } else {
-                            value = ArgumentValue(Array(bytes[(j + 1)...]))
-                        }
-                        try apply(flag, value, to: &raw, command: command)
-                        break
-                    }
-                    if flag.long == "help" { raw.help = raw.help == .long ? .long : .short } else { try apply(flag, .none, to: &raw, command: command) }
-                    j += 1
-                }
+                try parseShortCluster(argument, &cursor, command: command, into: &raw)
             } else {
                 raw.positionals.append(text)
             }
-            i += 1
+            cursor.advance()
+        }
+    }
+
+    /// `--name`, `--name=VALUE` or `--name VALUE`; a value that may be left out is taken from the
+    /// next argument only when it is one (--stats 5s).
+    static func parseLong(_ argument: ArgumentValue, _ cursor: inout ArgumentCursor, command: Command,
+                          into raw: inout RawArguments) throws(UsageError) {
+        var name = String(argument.text.dropFirst(2))
+        var inline: ArgumentValue?
+        if let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) {
+            inline = ArgumentValue(Array(argument.bytes[(eq + 1)...]))
+            name = String(decoding: argument.bytes[2..<eq], as: UTF8.self)
+        }
+        let flag = try lookUp(long: name, command: command)
+        let spelled = "--" + name
+        guard flag.takesValue else {
+            if inline != nil { throw UsageError("\(spelled) takes no value", hint: "write \(spelled) alone" + (flag.repeatable ? ", and repeat it for more" : "")) }
+            if flag.long == "help" { raw.help = .long } else { try apply(flag, .none, to: &raw) }
+            return
+        }
+        let value: ArgumentValue
+        if let inline {
+            value = inline
+        } else if let accepts = flag.optionalValue {
+            value = cursor.takeNext(if: accepts) ?? .none
+        } else {
+            value = try cursor.takeValue(for: flag, spelled: spelled)
+        }
+        try apply(flag, value, to: &raw)
+    }
+
+    /// A cluster of short flags: -0n5, -vv, -b:5555. A flag that takes a value takes the rest of the
+    /// cluster, or else the next argument. Flags are ASCII, so the cluster is walked byte by byte.
+    static func parseShortCluster(_ argument: ArgumentValue, _ cursor: inout ArgumentCursor, command: Command,
+                                  into raw: inout RawArguments) throws(UsageError) {
+        let bytes = argument.bytes
+        var j = 1
+        while j < bytes.count {
+            let c = Character(UnicodeScalar(bytes[j]))
+            guard bytes[j] < 128, let flag = Flag.short(c) else {
+                let shown = bytes[j] < 128 ? "-\(c)" : "-" + String(decoding: bytes[j...], as: UTF8.self)
+                throw UsageError("unknown flag \(shown)\(bytes.count > 2 ? " in \(argument.text)" : "")",
+                                 hint: "zswift \(command.rawValue) -h lists its flags")
+            }
+            try check(flag, appliesTo: command, spelled: "-\(c)")
+            if flag.takesValue {
+                let value = j + 1 == bytes.count ? try cursor.takeValue(for: flag, spelled: "-\(c)") : ArgumentValue(Array(bytes[(j + 1)...]))
+                try apply(flag, value, to: &raw)
+                return
+            }
+            if flag.long == "help" { raw.help = raw.help == .long ? .long : .short } else { try apply(flag, .none, to: &raw) }
+            j += 1
         }
     }
 
@@ -155,7 +154,7 @@ enum Parser {
         }
     }
 
-    static func apply(_ flag: Flag, _ value: ArgumentValue, to raw: inout RawArguments, command: Command) throws(UsageError) {
+    static func apply(_ flag: Flag, _ value: ArgumentValue, to raw: inout RawArguments) throws(UsageError) {
         // a flag that is not repeatable may still be given twice: the last one wins, as in most Unix tools
         raw.given.append(flag.long)
         try flag.apply(&raw, value)
@@ -171,5 +170,36 @@ enum Parser {
         case "NAME=VALUE": return "tcp_keepalive=1"
         default: return flag.value ?? ""
         }
+    }
+}
+
+/// The arguments after the command, walked once: a flag's value may take the next one.
+struct ArgumentCursor {
+    private let arguments: [ArgumentValue]
+    private var index = 0
+
+    init(_ arguments: [ArgumentValue]) { self.arguments = arguments }
+
+    /// The argument at hand; nil past the last.
+    var current: ArgumentValue? { index < arguments.count ? arguments[index] : nil }
+    /// The arguments after the one at hand.
+    var rest: ArraySlice<ArgumentValue> { arguments[min(index + 1, arguments.count)...] }
+
+    mutating func advance() { index += 1 }
+
+    /// The next argument as the value of `flag`, typed as `spelled`; a usage error when there is none.
+    mutating func takeValue(for flag: Flag, spelled: String) throws(UsageError) -> ArgumentValue {
+        guard index + 1 < arguments.count else {
+            throw UsageError("\(spelled) needs a value (\(flag.value!))", hint: "for example: \(spelled) \(Parser.example(for: flag))")
+        }
+        index += 1
+        return arguments[index]
+    }
+
+    /// The next argument when `accepts` takes it as a value (and then it is taken), else nil.
+    mutating func takeNext(if accepts: (String) -> Bool) -> ArgumentValue? {
+        guard index + 1 < arguments.count, accepts(arguments[index + 1].text) else { return nil }
+        index += 1
+        return arguments[index]
     }
 }

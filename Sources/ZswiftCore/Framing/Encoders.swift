@@ -1,5 +1,6 @@
 // Output framing: received frames become bytes on stdout, one frame at a time as they arrive
-// (no message is gathered first). One switch, in makeEncoder, picks the format.
+// (no message is gathered first). The one switch over output formats, which picks the encoder,
+// is Framing.withEncoder in FramingDispatch.swift.
 import Glibc
 
 /// Writes messages to stdout in one format.

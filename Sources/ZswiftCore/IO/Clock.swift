@@ -24,8 +24,6 @@ struct Deadline {
         at = interval?.milliseconds.map { Clock.now() + $0 }
     }
 
-    static let never = Deadline(after: nil)
-
     private init(at: Int?) { self.at = at }
 
     var hasPassed: Bool { at.map { Clock.now() >= $0 } ?? false }

@@ -85,9 +85,6 @@ enum Signals {
     @inline(__always)
     static var pending: Int32 { caughtSignal.load(ordering: .relaxed) }
 
-    /// For tests: forget a recorded signal.
-    static func reset() { caughtSignal.store(0, ordering: .relaxed) }
-
     /// Throws the exit for a pending stop signal, if any; prints statistics for a SIGUSR1.
     @inline(__always)
     static func check() throws(Exit) {
