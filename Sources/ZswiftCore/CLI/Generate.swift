@@ -1,6 +1,7 @@
 // The files generated from the flag table and committed: man/zswift.1 and the bash, zsh and fish
 // completions. `zswift --generate TARGET` prints one; `make generate` writes them all, and a test
 // fails when the committed files drift from what the table generates.
+import ZMQ
 
 enum Generate {
     static let targets = ["man", "bash", "zsh", "fish", "readme-formats", "readme-exit-status", "readme-commands"]
@@ -222,7 +223,6 @@ enum Generate {
     }
 }
 
-import ZMQ
 
 enum SocketOptionsNames {
     static var writable: [String] { SocketOptions.all.filter(\.writable).map(\.name) }

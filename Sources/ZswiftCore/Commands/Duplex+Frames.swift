@@ -16,7 +16,8 @@ extension DuplexLoop {
         guard bytes.count > 0 else { return }
         if bytes[0] == 1 {
             bytes[0] = UInt8(ascii: "+")
-            _ = try? channel.countSubscription()  // a signal it met is still pending for the loop
+            // the transform cannot throw: what ends the run here ends it at the loop's next step
+            do { try channel.countSubscription() } catch { pendingExit = pendingExit ?? error }
         } else if bytes[0] == 0 {
             bytes[0] = UInt8(ascii: "-")
             // an unsubscription counts nothing down: the subscriber may still hold other prefixes

@@ -60,6 +60,8 @@ final class DuplexLoop: DecoderUser {
     /// -q: from the end of input, restarted by each arrival.
     private var quiet: Deadline?
     private let stdin: Reactor.Watch
+    /// An end met where nothing can throw (xpub's subscription counting), thrown at the next step.
+    var pendingExit: Exit?
 
     init(channel: Channel) throws(Exit) {
         self.channel = channel
@@ -78,6 +80,7 @@ final class DuplexLoop: DecoderUser {
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
         while true {
+            if let pendingExit { throw pendingExit }
             try channel.checkSecurity()
             // 1. everything that is waiting goes to stdout
             if try receiveWaiting() { return }

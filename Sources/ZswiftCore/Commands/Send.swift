@@ -114,7 +114,7 @@ enum SendCommand {
                     throw Exit.runtime("cannot receive subscriptions: \(error)")
                 }
                 guard got else { break }
-                if message.count > 0 && message.bytes[0] == 1 { _ = try channel.countSubscription() }
+                if message.count > 0 && message.bytes[0] == 1 { try channel.countSubscription() }
             }
             let present = channel.subscribers.counted
             if present >= count { return }

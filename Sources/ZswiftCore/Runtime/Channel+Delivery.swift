@@ -29,10 +29,13 @@ extension Channel {
         try awaitHandshake(&wait)
         try awaitKernelQueues(&wait)
         // a connect-side PUB keeps the pipe of a subscriber that has gone, for a reconnect that may
-        // never come: with no subscriber connected, what is left is dropped, as a PUB does by design
-        if (type == .pub || type == .xpub) && peers.fds.isEmpty {
-            if peers.everReady { diagnostics.info("no subscriber is connected any more: what was queued for one that left is dropped (a PUB drops by design)") }
-            scope.stats.delivery = .delivered  // to the subscribers there were: a PUB claims no more
+        // never come: with no subscriber connected, what is left is dropped, as a PUB does by design.
+        // An XSUB queues its subscriptions again for a reconnect: they are not messages to deliver.
+        if [SocketType.pub, .xpub, .xsub].contains(type) && peers.fds.isEmpty {
+            if peers.everReady && type != .xsub {
+                diagnostics.info("no subscriber is connected any more: what was queued for one that left is dropped (a PUB drops by design)")
+            }
+            scope.stats.delivery = .delivered  // to the peers there were: no more can be claimed
             try? socket.set(.linger, 0)
             return
         }

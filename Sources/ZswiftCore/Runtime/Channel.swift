@@ -131,8 +131,8 @@ final class Channel {
     }
 
     /// Counts a subscription message toward --wait-subscribers (see SubscriberTally).
-    func countSubscription() throws(Exit) -> Bool {
-        try subscribers.subscription { (refresh) throws(Exit) in
+    func countSubscription() throws(Exit) {
+        _ = try subscribers.subscription { (refresh) throws(Exit) in
             if refresh { try peers.drain() }
             return peers.handshakes
         }
