@@ -47,10 +47,10 @@ final class DuplexLoop: DecoderUser {
     private var pendingFrom: Int?
     private var record = 0
     private var inputDone = false
-    /// --data/--file: the fixed message, how many more times to send it, and when next.
-    private let fixed: FixedFrames?
-    private var fixedLeft = 0
-    private var fixedDue = Clock.now()
+    /// --data/--file: the fixed message (sent once or every --interval); nil: stdin.
+    private var fixed: RepeatedMessage?
+    /// When the next repeat of the fixed message is due.
+    private var fixedDue: Int?
     /// router: the socket is writable when any peer is, not the one a message is for.
     private var lastAttempt: Int?
     private var sendMadeNoProgress = false
@@ -69,8 +69,8 @@ final class DuplexLoop: DecoderUser {
         invocation = channel.invocation
         encoder = invocation.output.makeEncoder(diagnostics: channel.diagnostics)
         if invocation.command == .router && invocation.output.format == .line { encoder = HexFirstFrame(inner: encoder) }
-        fixed = try invocation.fixedMessage().map(FixedFrames.init)
-        if fixed != nil { fixedLeft = invocation.interval == nil ? 1 : Int.max }
+        let interval = channel.invocation.interval
+        fixed = try channel.invocation.fixedMessage().map { RepeatedMessage($0, count: nil, interval: interval) }
         gateDeadline = Deadline(after: invocation.timeout)
         idle = Deadline(after: invocation.timeout)
         stdin = scope.reactor.watch(fd: scope.io.input, for: [])
@@ -79,6 +79,7 @@ final class DuplexLoop: DecoderUser {
     deinit { scope.reactor.remove(stdin) }
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
+        var input = DecodedInput(decoder, input: scope.input, format: invocation.input.format)
         while true {
             if let pendingExit { throw pendingExit }
             try channel.checkSecurity()
@@ -86,7 +87,7 @@ final class DuplexLoop: DecoderUser {
             if try receiveWaiting() { return }
             // 2. send what the socket takes, once the --wait-* gate is open
             let gateOpen = try gateIsOpen()
-            let sent = gateOpen ? try sendWhatTheSocketTakes(&decoder) : false
+            let sent = gateOpen ? try sendWhatTheSocketTakes(&input) : false
             // 3. the run may be over
             if try isOver() { return }
             // 4. wait for the socket, stdin, the monitor or the clock
@@ -112,7 +113,7 @@ final class DuplexLoop: DecoderUser {
     }
 
     /// Sends from stdin (or the fixed message) while the socket takes it; whether it sent any.
-    private func sendWhatTheSocketTakes<D: MessageDecoder>(_ decoder: inout D) throws(Exit) -> Bool {
+    private func sendWhatTheSocketTakes<D: MessageDecoder>(_ input: inout DecodedInput<D>) throws(Exit) -> Bool {
         var sent = false
         while true {
             if let from = pendingFrom {
@@ -123,7 +124,7 @@ final class DuplexLoop: DecoderUser {
                 if next < frames.count { pendingFrom = next; return sent }
                 pendingFrom = nil
             }
-            guard try nextMessage(&decoder) else { return sent }
+            guard try nextMessage(&input) else { return sent }
             pendingFrom = 0
         }
     }
@@ -139,33 +140,22 @@ final class DuplexLoop: DecoderUser {
     }
 
     /// Takes the next message to send into `frames`; false when there is none for now.
-    private func nextMessage<D: MessageDecoder>(_ decoder: inout D) throws(Exit) -> Bool {
-        if let fixed {
-            if fixedLeft == 0 { inputDone = true; return false }
-            if Clock.now() < fixedDue { return false }
-            fixedLeft -= 1
-            fixedDue = Clock.now() + (invocation.interval?.milliseconds ?? 0)
-            record += 1
-            frames = fixed.frames
+    private func nextMessage<D: MessageDecoder>(_ input: inout DecodedInput<D>) throws(Exit) -> Bool {
+        let next = fixed != nil ? try fixed!.next(&frames, waiting: false) : try input.next(&frames, waiting: false)
+        switch next {
+        case let .message(number):
+            record = number
+            fixedDue = nil
+            // --data frames are taken literally; stdin's are in the command's input form
+            if fixed == nil { try inputFrames(&frames, record: record) }
             return true
+        case let .notYet(due):
+            fixedDue = due
+            return false
+        case .end:
+            inputDone = true
+            return false
         }
-        let input = scope.input
-        while !inputDone {
-            let taken: Int?
-            do { taken = try decoder.decode(input.unread, atEnd: input.atEnd, frames: &frames) } catch {
-                throw Exit.badInput("input record \(record + 1) is not valid \(invocation.input.format.rawValue): \(error.reason)")
-            }
-            guard let taken else {
-                if input.atEnd { inputDone = true }
-                return false
-            }
-            input.consume(taken)
-            record += 1
-            if frames.isEmpty { continue }
-            try inputFrames(&frames, record: record)
-            return true
-        }
-        return false
     }
 
     /// Whether the run is over: every peer gone after end of input, or -q's quiet time passed.
@@ -202,7 +192,7 @@ final class DuplexLoop: DecoderUser {
         let wantInput = gateOpen && fixed == nil && !inputDone && pendingFrom == nil
         reactor.change(stdin, to: wantInput ? .readable : [])
         var timeout = idle.remaining(cap: stuck ? (stuckTurns <= 50 ? 1 : 10) : 1000)
-        if fixed != nil && fixedLeft > 0 && pendingFrom == nil { timeout = min(timeout, max(0, fixedDue - Clock.now())) }
+        if let due = fixedDue, pendingFrom == nil { timeout = min(timeout, max(0, due - Clock.now())) }
         if let quiet { timeout = min(timeout, quiet.remaining()) }
         try reactor.turn(timeout: timeout)
         reactor.change(channel.watch, to: [])
@@ -222,26 +212,5 @@ final class DuplexLoop: DecoderUser {
             throw Exit.timeout("\(present) of \(wanted) \(what) within --timeout \(invocation.timeout!)")
         }
         return false
-    }
-}
-
-/// A fixed message's frames, kept in one buffer for the life of the run.
-struct FixedFrames {
-    private let store = ByteBuffer(capacity: 64)
-    let frames: [UnsafeRawBufferPointer]
-
-    init(_ message: [[UInt8]]) {
-        var ends: [Int] = []
-        for frame in message {
-            store.append(frame)
-            ends.append(store.count)
-        }
-        var start = 0
-        var frames: [UnsafeRawBufferPointer] = []
-        for end in ends {
-            frames.append(store.bytes(start, end))
-            start = end
-        }
-        self.frames = frames
     }
 }

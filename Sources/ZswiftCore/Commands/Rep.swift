@@ -38,6 +38,7 @@ final class ReplyLoop: DecoderUser {
         let limit = invocation.count ?? Int.max
         var message = Message()
         let fixed = try invocation.fixedMessage() ?? []
+        var input = DecodedInput(decoder, input: channel.scope.input, format: invocation.input.format)
         var replies: [UnsafeRawBufferPointer] = []
         var sequence = 0
         while sequence < limit {
@@ -73,7 +74,7 @@ final class ReplyLoop: DecoderUser {
                 try answer.withFramePointers { (f) throws(Exit) in try channel.send(f, record: sequence) }
                 continue
             case .stdin:
-                replies = try replyFromStdin(&decoder, sequence: sequence)
+                replies = try replyFromStdin(&input, sequence: sequence)
             }
             try channel.send(replies, record: sequence)
         }
@@ -115,30 +116,22 @@ final class ReplyLoop: DecoderUser {
     }
 
     /// Coprocess mode: the request goes to stdout, flushed; the next input message is the reply.
-    private func replyFromStdin<D: MessageDecoder>(_ decoder: inout D, sequence: Int) throws(Exit) -> [UnsafeRawBufferPointer] {
+    private func replyFromStdin<D: MessageDecoder>(_ source: inout DecodedInput<D>, sequence: Int) throws(Exit) -> [UnsafeRawBufferPointer] {
         let requestFrames = frames()
         for (i, frame) in requestFrames.enumerated() {
             try encoder.frame(frame, index: i, more: i < requestFrames.count - 1, to: channel.output)
         }
         try channel.output.flush()
-        let input = channel.scope.input
         var replies: [UnsafeRawBufferPointer] = []
-        while true {
-            let taken: Int?
-            do { taken = try decoder.decode(input.unread, atEnd: input.atEnd, frames: &replies) } catch {
-                throw Exit.runtime("the reply to request \(sequence) is not valid \(channel.invocation.input.format.rawValue): \(error.reason)")
-            }
-            if let taken {
-                input.consume(taken)
-                if replies.isEmpty { continue }
-                return replies
-            }
-            if input.atEnd {
-                throw Exit.runtime("stdin ended before the reply to request \(sequence)",
-                                   hint: "in coprocess mode every request written to stdout needs a reply on stdin")
-            }
-            try input.fill(record: sequence)
+        source.recordName = { _ in "the reply to request \(sequence)" }
+        do throws(Exit) {
+            if case .message = try source.next(&replies, waiting: true) { return replies }
+        } catch {
+            guard case let .badInput(reason) = error else { throw error }
+            throw Exit.runtime(reason)  // not a record of a stream to send: the exchange broke
         }
+        throw Exit.runtime("stdin ended before the reply to request \(sequence)",
+                           hint: "in coprocess mode every request written to stdout needs a reply on stdin")
     }
 
     /// --exec: runs the command with the request on its stdin; its stdout is the answer.

@@ -37,22 +37,17 @@ final class RequestLoop: DecoderUser {
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
         let invocation = channel.invocation
-        let input = channel.scope.input
-        let limit = invocation.count ?? Int.max
-        var frames: [UnsafeRawBufferPointer] = []
-        let fixed = try invocation.fixedMessage() ?? []
-        if !fixed.isEmpty {
-            return try channel.scope.repeatFixed(fixed) { (frames, record) throws(Exit) in try exchange(frames, record: record) }
+        let scope = channel.scope
+        let exchange = { (frames: [UnsafeRawBufferPointer], record: Int) throws(Exit) in try self.exchange(frames, record: record) }
+        if let fixed = try invocation.fixedMessage() {
+            var source = RepeatedMessage(fixed, count: invocation.count, interval: invocation.interval)
+            return try scope.sendAll(from: &source, exchange)
         }
-        var record = 0
-        var answered = 0
-        let output = channel.output
+        var source = DecodedInput(decoder, input: scope.input, format: invocation.input.format)
         // before reading more, flush: the next request may depend on this reply (coproc)
-        while answered < limit, try input.nextMessage(&decoder, into: &frames, record: &record, format: invocation.input.format,
-                                                      beforeReading: { () throws(Exit) in try output.flush() }) {
-            try exchange(frames, record: record)
-            answered += 1
-        }
+        let output = channel.output
+        source.beforeReading = { () throws(Exit) in try output.flush() }
+        try scope.sendAll(from: &source, exchange)
     }
 
     /// Sends one request and writes its reply, retrying as --retries allows.

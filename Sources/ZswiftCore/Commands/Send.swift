@@ -39,7 +39,8 @@ enum SendCommand {
         case .stdin:
             try invocation.input.withDecoder(sizeLimit: invocation.inputLimit, StdinSender(channel: channel))
         case .frames, .file:
-            try repeatFixed(try invocation.fixedMessage()!, channel)
+            var source = RepeatedMessage(try invocation.fixedMessage()!, count: invocation.count, interval: invocation.interval)
+            try channel.scope.sendAll(from: &source) { (frames, record) throws(Exit) in try channel.send(frames, record: record) }
         }
     }
 
@@ -91,10 +92,6 @@ enum SendCommand {
         }
     }
 
-    static func repeatFixed(_ message: [[UInt8]], _ channel: Channel) throws(Exit) {
-        try channel.scope.repeatFixed(message) { (frames, record) throws(Exit) in try channel.send(frames, record: record) }
-    }
-
     /// pub --wait-subscribers: counts subscribers through the XPUB's subscription messages
     /// (XPUB_VERBOSE, so every subscriber's subscription shows) and completed handshakes.
     static func waitForSubscribers(_ count: Int, _ channel: Channel) throws(Exit) {
@@ -130,16 +127,7 @@ struct StdinSender: DecoderUser {
     let channel: Channel
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
-        let input = channel.scope.input
-        let limit = channel.invocation.count ?? Int.max
-        var frames: [UnsafeRawBufferPointer] = []
-        frames.reserveCapacity(8)
-        var record = 0
-        var sent = 0
-        let format = channel.invocation.input.format
-        while sent < limit, try input.nextMessage(&decoder, into: &frames, record: &record, format: format) {
-            try channel.send(frames, record: record)
-            sent += 1
-        }
+        var source = DecodedInput(decoder, input: channel.scope.input, format: channel.invocation.input.format)
+        try channel.scope.sendAll(from: &source) { (frames, record) throws(Exit) in try channel.send(frames, record: record) }
     }
 }

@@ -77,29 +77,3 @@ final class InputReader {
         }
     }
 }
-
-extension InputReader {
-    /// Reads the next message through `decoder` into `frames`, reading stdin as needed (calling
-    /// `beforeReading` first, e.g. to flush output a coprocess waits for). `record` counts input
-    /// records (a blank json line is a record without a message). Returns false at end of input;
-    /// a malformed record is `Exit.badInput` naming its number.
-    func nextMessage<D: MessageDecoder>(_ decoder: inout D, into frames: inout [UnsafeRawBufferPointer],
-                                        record: inout Int, format: Format,
-                                        beforeReading: () throws(Exit) -> Void = {}) throws(Exit) -> Bool {
-        while true {
-            let taken: Int?
-            do { taken = try decoder.decode(unread, atEnd: atEnd, frames: &frames) } catch {
-                throw Exit.badInput("input record \(record + 1) is not valid \(format.rawValue): \(error.reason)")
-            }
-            if let taken {
-                consume(taken)
-                record += 1
-                if frames.isEmpty { continue }
-                return true
-            }
-            if atEnd { return false }
-            try beforeReading()
-            try fill(record: record + 1)
-        }
-    }
-}

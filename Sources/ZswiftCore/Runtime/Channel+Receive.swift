@@ -28,8 +28,8 @@ extension Channel {
                 throw Exit.runtime("cannot receive: \(error)")
             }
             guard received else { break }
-            bytes += try writeFrames(&encoder, &message, transform: transform)
             got += 1
+            bytes += try writeFrames(&encoder, &message, transform: transform, sequence: scope.stats.receivedMessages + got)
         }
         return got
     }
@@ -37,32 +37,33 @@ extension Channel {
     /// Writes the message whose first frame is in `message`, receiving the rest of its frames.
     func writeReceived<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message,
                                           transform: ((inout Message) -> Void)? = nil) throws(Exit) {
-        let bytes = try writeFrames(&encoder, &message, transform: transform)
+        let bytes = try writeFrames(&encoder, &message, transform: transform, sequence: scope.stats.receivedMessages + 1)
         scope.stats.receivedMessages += 1
         scope.stats.receivedBytes += bytes
     }
 
-    /// Encodes each frame of the message as it arrives; returns the message's size in bytes.
+    /// Encodes each frame of the message as it arrives, then runs the run's message steps (see
+    /// MessageSink.swift); returns the message's size in bytes.
     @inline(__always)
     private func writeFrames<E: MessageEncoder>(_ encoder: inout E, _ message: inout Message,
-                                                transform: ((inout Message) -> Void)?) throws(Exit) -> Int {
+                                                transform: ((inout Message) -> Void)?, sequence: Int) throws(Exit) -> Int {
         let output = self.output
-        let traces = diagnostics.verbosity >= 2
+        let steps = scope.steps
         var index = 0
         var size = 0
-        var traced: [[UInt8]] = []
+        var collected: [[UInt8]] = []
         while true {
             if index == 0, let transform { transform(&message) }
             let more = message.hasMore
             let bytes = message.bytes
             size += bytes.count
-            if traces { traced.append(Array(bytes)) }
+            if steps.needsFrames { collected.append(Array(bytes)) }
             try encoder.frame(bytes, index: index, more: more, to: output)
             if !more { break }
             index += 1
             try receiveNextFrame(&message)
         }
-        if traces { diagnostics.trace("received " + traced.withFramePointers { Words.describe($0) }) }
+        if !steps.isEmpty { try steps.run(sequence: sequence, size: size, frames: collected, last: message) }
         try output.flushIfFull()
         return size
     }

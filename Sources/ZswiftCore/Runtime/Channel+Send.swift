@@ -65,16 +65,3 @@ extension Channel {
         return .runtime("cannot send message \(record): \(error)")
     }
 }
-
-extension RunScope {
-    /// Hands the --data/--file `message` to `body` once, --count times, or every --interval.
-    func repeatFixed(_ message: [[UInt8]], _ body: ([UnsafeRawBufferPointer], Int) throws(Exit) -> Void) throws(Exit) {
-        let times = invocation.count ?? (invocation.interval == nil ? 1 : Int.max)
-        var sent = 0
-        while sent < times {
-            try message.withFramePointers { (frames) throws(Exit) in try body(frames, sent + 1) }
-            sent += 1
-            if sent < times, let interval = invocation.interval { try pause(interval) }
-        }
-    }
-}

@@ -13,6 +13,8 @@ final class RunScope {
     let reactor = Reactor()
     let output: OutputWriter
     var stats = Stats()
+    /// What runs on each received message after it is written (-vv's trace, ...).
+    var steps: MessageSteps
     private(set) var channels: [Channel] = []
     /// What stops each helper thread (a proxy), run before the sockets close.
     private var helpers: [() -> Void] = []
@@ -48,6 +50,7 @@ final class RunScope {
         self.diagnostics = diagnostics
         self.io = io
         output = OutputWriter(fd: io.output)
+        steps = MessageSteps.of(invocation, diagnostics: diagnostics)
         Signals.statisticsReport = { [unowned self] in self.printStats(always: true) }
         if let every = invocation.statsInterval?.milliseconds { Signals.requestStatistics(every: every) }
         if writesStdout {
