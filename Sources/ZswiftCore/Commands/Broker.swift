@@ -45,13 +45,13 @@ final class BrokerLoop {
     let diagnostics: Diagnostics
     let proxy: SteerableProxy
     let tap: CaptureTap?
-    let peers: [Peers]
+    let peers: [ConnectionMonitor]
     private var statisticsAsked = false
     /// Counters that arrived and wait for the tap to tell how many captured messages were dropped.
     private var unprinted: ProxyStatistics?
 
     init(invocation: Invocation, io: StandardIO, diagnostics: Diagnostics, proxy: SteerableProxy, tap: CaptureTap?,
-         peers: [Peers]) {
+         peers: [ConnectionMonitor]) {
         self.invocation = invocation
         self.io = io
         self.diagnostics = diagnostics

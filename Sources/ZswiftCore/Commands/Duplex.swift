@@ -161,7 +161,7 @@ final class DuplexLoop: DecoderUser {
     /// Whether the run is over: every peer gone after end of input, or -q's quiet time passed.
     private func isOver() throws(Exit) -> Bool {
         guard inputDone && pendingFrom == nil else { return false }
-        if channel.peers.everReady && channel.peers.connections.isEmpty {
+        if channel.peers.tracker.everReady && channel.peers.tracker.connections.isEmpty {
             // what the last peer sent may be queued behind the monitor's news of its leaving
             // (xpub: its unsubscriptions); take it before ending
             if try channel.wait(for: .readable, until: Deadline(after: .ms(100))) { return false }
@@ -205,7 +205,7 @@ final class DuplexLoop: DecoderUser {
         if let n = invocation.waitSubscribers {
             (wanted, present, what) = (n, channel.subscribers.counted, "subscribers arrived")
         } else {
-            (wanted, present, what) = (invocation.waitPeers, channel.peers.ready, "peers connected")
+            (wanted, present, what) = (invocation.waitPeers, channel.peers.tracker.ready, "peers connected")
         }
         guard let wanted, present < wanted else { return true }
         if gateDeadline.hasPassed {

@@ -18,7 +18,7 @@ extension Channel {
     func deliver() throws(Exit) {
         if invocation.linger.milliseconds == 0 {
             if scope.stats.sentMessages > 0 {
-                scope.stats.delivery = peers.everReady ? .uncertain("--linger 0 dropped at exit whatever the peers had not taken yet")
+                scope.stats.delivery = peers.tracker.everReady ? .uncertain("--linger 0 dropped at exit whatever the peers had not taken yet")
                                                        : .dropped("no peer took them before --linger 0 closed the socket")
             }
             try? socket.set(.linger, 0)
@@ -31,8 +31,8 @@ extension Channel {
         // a connect-side PUB keeps the pipe of a subscriber that has gone, for a reconnect that may
         // never come: with no subscriber connected, what is left is dropped, as a PUB does by design.
         // An XSUB queues its subscriptions again for a reconnect: they are not messages to deliver.
-        if [SocketType.pub, .xpub, .xsub].contains(type) && peers.fds.isEmpty {
-            if peers.everReady && type != .xsub {
+        if [SocketType.pub, .xpub, .xsub].contains(type) && peers.tracker.fds.isEmpty {
+            if peers.tracker.everReady && type != .xsub {
                 diagnostics.info("no subscriber is connected any more: what was queued for one that left is dropped (a PUB drops by design)")
             }
             scope.stats.delivery = .delivered  // to the peers there were: no more can be claimed
@@ -55,7 +55,7 @@ extension Channel {
         let connects = endpoints.filter { $0.role == .connect }.map(\.address).joined(separator: ", ")
         let queues = [SocketType.push, .pair, .dealer, .xsub].contains(type)
         guard queues && !connects.isEmpty && scope.stats.sentMessages > 0 else { return }
-        while !peers.everReady && !peers.mayHaveLegacyPeer {
+        while !peers.tracker.everReady && !peers.tracker.mayHaveLegacyPeer(at: Clock.now()) {
             if wait.deadline.hasPassed {
                 let why = "no peer completed the handshake at \(connects)"
                 scope.stats.delivery = .dropped(why + " within \(invocation.lingerSource) \(invocation.linger)")
@@ -63,7 +63,7 @@ extension Channel {
             }
             notice(&wait, "waiting for a peer at \(connects) to take the queued messages")
             // a connection with no handshake event becomes a possible ZMTP 1.0/2.0 peer in time
-            try scope.reactor.turn(timeout: wait.deadline.remaining(cap: peers.connections.isEmpty ? 250 : 25))
+            try scope.reactor.turn(timeout: wait.deadline.remaining(cap: peers.tracker.connections.isEmpty ? 250 : 25))
         }
     }
 
@@ -74,13 +74,13 @@ extension Channel {
         var checks = 0
         while true {
             try checkSecurity()
-            let queued = peers.kernelQueued()
+            let queued = PeerSocket.queuedBytes(peers.tracker.fds)
             // bounded by --timeout, the wait is for progress: it restarts whenever the peers take more
             if invocation.lingerIsTimeout && queued != lastQueued { wait.deadline = Deadline(after: invocation.linger) }
             lastQueued = queued
             emptyChecks = queued == 0 ? emptyChecks + 1 : 0
-            if emptyChecks == 2 || (queued == 0 && peers.fds.isEmpty) { return }
-            let peerCount = Words.count(peers.fds.count, "peer")
+            if emptyChecks == 2 || (queued == 0 && peers.tracker.fds.isEmpty) { return }
+            let peerCount = Words.count(peers.tracker.fds.count, "peer")
             if wait.deadline.hasPassed {
                 let why = "\(invocation.lingerSource) \(invocation.linger) ran out with \(queued) bytes not yet taken by \(peerCount)"
                 scope.stats.delivery = .uncertain(why)
@@ -100,12 +100,12 @@ extension Channel {
     private func handOver(_ wait: inout DeliveryWait) throws(Exit) {
         let connects = endpoints.filter { $0.role == .connect }.map(\.address).joined(separator: ", ")
         closeSocket()
-        while !peers.socketGone {
+        while !peers.tracker.socketGone {
             try expire(wait, connects)
             notice(&wait, "waiting for a peer to take the queued messages" + (connects.isEmpty ? "" : " at \(connects)"))
             try scope.reactor.turn(timeout: wait.deadline.remaining(cap: 250))
         }
-        peers.flushCoalesced()
+        peers.flush()
         stopMonitor()
         // a context the run does not own (a test's) is terminated by its owner
         guard scope.ownsContext else { handedOver = true; return }

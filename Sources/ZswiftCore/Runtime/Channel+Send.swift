@@ -12,7 +12,7 @@ extension Channel {
         while next < frames.count {
             guard try wait(for: .writable, until: deadline, drained: true) else {
                 throw Exit.timeout("could not send message \(record) within --timeout \(invocation.timeout!): "
-                                   + (peers.ready == 0 ? "no peer is connected" : "the peers are not taking messages"))
+                                   + (peers.tracker.ready == 0 ? "no peer is connected" : "the peers are not taking messages"))
             }
             next = try sendFrames(frames, from: next, record: record)
         }

@@ -13,7 +13,7 @@ final class Channel {
     let type: SocketType
     let endpoints: [Endpoint]
     private(set) var socket: Socket
-    private(set) var peers: Peers
+    private(set) var peers: ConnectionMonitor
     /// The socket on the event loop (waited for with `scope.reactor.wait(for:)`).
     private(set) var watch: Reactor.Watch
     private var monitorWatch: Reactor.Watch
@@ -55,7 +55,7 @@ final class Channel {
             return true
         }
         if invocation.events != nil {
-            eventsTick = scope.reactor.timer(after: 250, repeating: true) { [unowned self] in peers.tick() }
+            eventsTick = scope.reactor.timer(after: 250, repeating: true) { [unowned self] in peers.tick(at: Clock.now()) }
         }
     }
 
@@ -77,7 +77,7 @@ final class Channel {
     /// the monitor events not yet said.
     func close(reading: Bool) -> Bool {
         if reading && !peers.monitor.isStopped { _ = try? peers.drain() }
-        peers.flushCoalesced()
+        peers.flush()
         let lingering = socket.isClosed && !handedOver
         if !socket.isClosed { try? socket.set(.linger, 0) }
         closeSocket()
@@ -124,7 +124,7 @@ final class Channel {
     /// Ends the run when a connect endpoint's handshake cannot succeed: status 4 for security,
     /// 1 for an incompatible peer (libzmq would retry or drop the messages in silence).
     func checkSecurity() throws(Exit) {
-        if let failure = peers.fatalHandshake {
+        if let failure = peers.tracker.fatalHandshake {
             throw Exit.failed(failure.status, "handshake with \(failure.endpoint) failed: \(failure.reason)",
                               hint: failure.status == .security ? "both sides must use the same mechanism and keys" : nil)
         }
@@ -134,20 +134,20 @@ final class Channel {
     func countSubscription() throws(Exit) {
         _ = try subscribers.subscription { (refresh) throws(Exit) in
             if refresh { try peers.drain() }
-            return peers.handshakes
+            return peers.tracker.handshakes
         }
     }
 
     /// Holds the first send until `count` peers completed their handshake (--wait-peers).
     func waitForPeers(_ count: Int) throws(Exit) {
         let notice = scope.reactor.timer(after: 1000) { [unowned self] in
-            let left = count - peers.ready
+            let left = count - peers.tracker.ready
             diagnostics.note("waiting for \(Words.count(left, "more peer")) (--wait-peers \(count))")
         }
         defer { scope.reactor.cancel(notice) }
         try peers.drain()
-        guard try scope.reactor.run(until: Deadline(after: invocation.timeout), { peers.ready >= count }) else {
-            throw Exit.timeout("\(peers.ready) of \(Words.count(count, "peer")) connected within --timeout \(invocation.timeout!)")
+        guard try scope.reactor.run(until: Deadline(after: invocation.timeout), { peers.tracker.ready >= count }) else {
+            throw Exit.timeout("\(peers.tracker.ready) of \(Words.count(count, "peer")) connected within --timeout \(invocation.timeout!)")
         }
     }
 }

@@ -7,7 +7,8 @@ struct Stats {
     var sentBytes = 0
     var receivedMessages = 0
     var receivedBytes = 0
-    let started = Clock.nanoseconds()
+    /// When the run started, in nanoseconds (the active period is measured in them too).
+    let startedNanoseconds = Clock.nanoseconds()
     /// When the first and the latest message were seen (nanoseconds), marked per batch.
     private(set) var firstActive: Int?
     private(set) var lastActive = 0
@@ -60,7 +61,7 @@ struct Stats {
             let seconds = Double(lastActive - first) / 1e9
             parts.append("\(Words.format(Double(busiest) / seconds)) msg/s over \(Stats.duration(seconds))")
         }
-        return parts.joined(separator: "; ") + "; " + Stats.duration(Double(Clock.nanoseconds() - started) / 1e9) + " in all"
+        return parts.joined(separator: "; ") + "; " + Stats.duration(Double(Clock.nanoseconds() - startedNanoseconds) / 1e9) + " in all"
     }
 
     /// "12 ms", "1.50 s".
