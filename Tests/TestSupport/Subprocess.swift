@@ -95,7 +95,9 @@ public final class Process: @unchecked Sendable {
     }
 
     deinit {
-        if status == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+        // the child leads its own process group: whatever it started in the background goes too
+        kill(-pid, SIGKILL)
+        if status == nil { var s: Int32 = 0; waitpid(pid, &s, 0) }
         for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
     }
 
@@ -193,7 +195,7 @@ public final class Process: @unchecked Sendable {
             pump(waitMilliseconds: 10)
             if Clock.milliseconds() > deadline {
                 timedOut = true
-                kill(pid, SIGKILL)
+                kill(-pid, SIGKILL)  // and what it started: a shell's background jobs
                 var s: Int32 = 0
                 waitpid(pid, &s, 0)
                 status = s
