@@ -39,7 +39,7 @@ func readBack(_ option: AnySocketOption, from socket: Socket) throws -> [UInt8] 
         let plan = try Invocation(rawArguments(words)).socketPlan(binding: false)
         let fromFlag = plan.settings.filter { $0.source == .flag && $0.spelled.hasPrefix("--\(flag.long)") }
         #expect(fromFlag.map(\.option.name) == flag.sets!.options.map(\.name), "\(words)")
-        let socket = try Socket(Context(), type: command.socketType)
+        let socket = try Socket(Context(), type: command.socketType!)
         defer { socket.close() }
         try plan.apply(to: socket)
         for setting in fromFlag {

@@ -9,8 +9,8 @@ public enum Command: String, CaseIterable, Sendable {
     /// How a command moves messages.
     enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay }
 
-    /// The socket type the command opens (broker opens two, by --mode).
-    var socketType: SocketType { spec.socket }
+    /// The socket type the command opens; nil when its flags say (broker opens two, by --mode).
+    var socketType: SocketType? { spec.socket }
     /// One line for the command list.
     var summary: String { spec.summary }
     /// What the command does, for `zswift COMMAND --help` and the man page.

@@ -17,8 +17,8 @@ struct CommandSet: OptionSet, Sendable {
     var commands: [Command] { Command.allCases.filter(contains) }
 
     static let all = CommandSet(rawValue: (1 << UInt32(Command.allCases.count)) - 1)
-    /// Commands that open one socket from -b/-c (every one but broker).
-    static let sockets = all.removing(.broker)
+    /// Commands that open one socket of their own from -b/-c (broker's two come from its sides).
+    static let sockets = matching { $0.socketType != nil }
     /// Commands that send messages read from input (or --data/--file).
     static let senders = matching { $0.readsInput }
     /// Commands that wait at end of input until what they queued is delivered (Channel.deliver):
@@ -29,7 +29,7 @@ struct CommandSet: OptionSet, Sendable {
 
     /// Commands whose one socket `option` applies to (broker, with two, is left out).
     static func applying(_ option: AnySocketOption) -> CommandSet {
-        matching { $0 != .broker && option.applies(to: $0.socketType) }
+        matching { $0.socketType.map(option.applies) ?? false }
     }
 
     static func matching(_ test: (Command) -> Bool) -> CommandSet {

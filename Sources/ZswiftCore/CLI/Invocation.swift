@@ -267,7 +267,7 @@ extension Invocation {
             throw UsageError("--max-msg-size \(max) is too small for \(command.rawValue): libzmq applies it to ZMTP handshake commands too",
                              hint: "give at least \(Invocation.smallestReceiveLimit) bytes")
         }
-        let opened = broker.map { [$0.mode.socketTypes.frontend, $0.mode.socketTypes.backend] } ?? [command.socketType]
+        let opened = broker.map { [$0.mode.socketTypes.frontend, $0.mode.socketTypes.backend] } ?? (command.socketType.map { [$0] } ?? [])
         let opener = broker.map { "broker --mode \($0.mode.rawValue)" } ?? command.rawValue
         for setting in settings { try setting.check(on: opened, opener: opener) }
     }

@@ -14,8 +14,8 @@ struct CommandSpec: Sendable {
     let details: String
     /// Worked examples for help and the man page: (command line, what it does).
     let examples: [(String, String)]
-    /// The socket it opens (broker opens two, by --mode).
-    let socket: SocketType
+    /// The one socket it opens; nil when its flags say which (broker: two, by --mode).
+    let socket: SocketType?
     /// How it moves messages.
     let shape: Command.Shape
     /// Options it always sets on its socket, before the flags' (which may override them).
@@ -133,5 +133,5 @@ extension CommandSpec {
         details: "Relays messages between a frontend and a backend with libzmq's proxy (zmq_proxy_steerable): --mode queue (ROUTER frontend for REQ clients, DEALER backend for REP workers), forwarder (XSUB frontend for publishers, XPUB backend for subscribers) or streamer (PULL frontend, PUSH backend). Both sides bind unless --connect-frontend/--connect-backend. --capture prints every relayed message with its direction, never slowing the broker (what stdout cannot take in time is dropped and counted); --stats and SIGUSR1 print per-direction counts. SIGINT and SIGTERM stop it through the proxy's control socket.",
         examples: [("zswift broker --frontend :5559 --backend :5560", "REQ clients on 5559, REP workers on 5560"),
                        ("zswift broker --mode forwarder :5559 :5560 --capture --out quoted", "XSUB/XPUB forwarder printing every message")],
-        socket: .router, shape: .relay, run: BrokerCommand.run)
+        socket: nil, shape: .relay, run: BrokerCommand.run)
 }

@@ -8,7 +8,7 @@ import ZMQ
 enum DuplexCommand {
     static func run(_ scope: RunScope) throws(Exit) {
         let invocation = scope.invocation
-        let channel = try scope.open(invocation.command.socketType)
+        let channel = try scope.open()
         if invocation.command == .xpub {
             do { try channel.socket.set(.xpubVerbose, true) } catch { throw Exit.runtime("cannot set up xpub: \(error)") }
         }

@@ -4,7 +4,7 @@ import ZMQ
 
 enum ReceiveCommand {
     static func run(_ scope: RunScope) throws(Exit) {
-        let channel = try scope.open(scope.invocation.command.socketType)
+        let channel = try scope.open()
         try scope.invocation.output.withEncoder(diagnostics: scope.diagnostics, ReceiveLoop(channel: channel))
         try scope.output.flush()
     }

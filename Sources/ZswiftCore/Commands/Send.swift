@@ -7,7 +7,7 @@ enum SendCommand {
     static func run(_ scope: RunScope) throws(Exit) {
         let invocation = scope.invocation
         let needsXPUB = invocation.command == .pub && invocation.waitSubscribers != nil
-        let channel = try scope.open(needsXPUB ? .xpub : invocation.command.socketType)
+        let channel = try scope.open(needsXPUB ? .xpub : nil)
         try startSending(channel)
         var inputError: Exit?
         do throws(Exit) { try sendAll(channel) } catch {

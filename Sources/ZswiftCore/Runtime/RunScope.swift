@@ -75,9 +75,12 @@ final class RunScope {
         scope.end(after: nil)
     }
 
-    /// Opens a socket of `type` on `endpoints` (the command line's by default) and registers it
-    /// and its monitor on the event loop.
-    func open(_ type: SocketType, endpoints: [Endpoint]? = nil) throws(Exit) -> Channel {
+    /// Opens a socket of `type` (the command's own by default) on `endpoints` (the command line's
+    /// by default) and registers it and its monitor on the event loop.
+    func open(_ type: SocketType? = nil, endpoints: [Endpoint]? = nil) throws(Exit) -> Channel {
+        guard let type = type ?? invocation.command.socketType else {
+            preconditionFailure("\(invocation.command) opens no socket of its own")  // its handler names the types
+        }
         let endpoints = endpoints ?? invocation.endpoints
         try HostLookup.resolveHosts(endpoints)
         let channel = try Channel(scope: self, type: type, endpoints: endpoints)
