@@ -197,21 +197,9 @@ final class ReplyLoop: DecoderUser {
             if body.last == framing.delimiter { body = UnsafeRawBufferPointer(rebasing: body.dropLast()) }
             guard let separator = framing.separator else { return [Array(body)] }
             // split the whole output (it may hold several lines) at every separator
-            var frames: [[UInt8]] = []
-            let bytes = Array(body)
-            var start = 0
-            var i = 0
-            while i + separator.count <= bytes.count {
-                if bytes[i..<(i + separator.count)].elementsEqual(separator) {
-                    frames.append(Array(bytes[start..<i]))
-                    i += separator.count
-                    start = i
-                } else {
-                    i += 1
-                }
-            }
-            frames.append(Array(bytes[start...]))
-            return frames
+            var frames: [UnsafeRawBufferPointer] = []
+            LineDecoder.split(body, at: separator, into: &frames)
+            return frames.map { Array($0) }
         default:
             var decoder: any MessageDecoder = framing.format == .zmtp ? ZMTPDecoder() : TextDecoder(format: framing.format)
             var frames: [UnsafeRawBufferPointer] = []

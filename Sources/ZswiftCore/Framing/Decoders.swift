@@ -35,6 +35,12 @@ struct LineDecoder: MessageDecoder {
             frames.append(record)
             return taken
         }
+        LineDecoder.split(record, at: separator, into: &frames)
+        return taken
+    }
+
+    /// Appends the pieces of `record` between occurrences of `separator` to `frames`.
+    static func split(_ record: UnsafeRawBufferPointer, at separator: [UInt8], into frames: inout [UnsafeRawBufferPointer]) {
         var start = 0
         var i = 0
         let first = separator[0]
@@ -49,7 +55,6 @@ struct LineDecoder: MessageDecoder {
             }
         }
         frames.append(UnsafeRawBufferPointer(rebasing: record[start...]))
-        return taken
     }
 }
 
