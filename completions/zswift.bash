@@ -5,11 +5,11 @@ _zswift() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     cmd="${COMP_WORDS[1]}"
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker help version --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen help version --help --version" -- "$cur"))
         return
     fi
     if [ "$cmd" = help ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen" -- "$cur"))
         return
     fi
     case "$prev" in
@@ -44,6 +44,8 @@ _zswift() {
         --heartbeat) COMPREPLY=(); return ;;
         --max-msg-size) COMPREPLY=(); return ;;
         -o|--sockopt) compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W "affinity= routing_id= subscribe= unsubscribe= rate= recovery_ivl= sndbuf= rcvbuf= linger= reconnect_ivl= backlog= reconnect_ivl_max= maxmsgsize= sndhwm= rcvhwm= multicast_hops= rcvtimeo= sndtimeo= router_mandatory= tcp_keepalive= tcp_keepalive_cnt= tcp_keepalive_idle= tcp_keepalive_intvl= immediate= xpub_verbose= router_raw= ipv6= plain_server= plain_username= plain_password= curve_server= curve_publickey= curve_secretkey= curve_serverkey= probe_router= req_correlate= req_relaxed= conflate= zap_domain= router_handover= tos= connect_routing_id= gssapi_server= gssapi_principal= gssapi_service_principal= gssapi_plaintext= handshake_ivl= socks_proxy= xpub_nodrop= xpub_manual= xpub_welcome_msg= stream_notify= invert_matching= heartbeat_ivl= heartbeat_ttl= heartbeat_timeout= xpub_verboser= connect_timeout= tcp_maxrt= multicast_maxtpdu= vmci_buffer_size= vmci_buffer_min_size= vmci_buffer_max_size= vmci_connect_timeout= use_fd= gssapi_principal_nametype= gssapi_service_principal_nametype= bindtodevice= zap_enforce_domain= reconnect_stop=" -- "$cur")); return ;;
+        --cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --meta) COMPREPLY=(); return ;;
         --stats) COMPREPLY=(); return ;;
         --events) COMPREPLY=($(compgen -W "json" -- "$cur")); return ;;
     esac
@@ -61,6 +63,7 @@ _zswift() {
         xpub) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger -q --quit-after --wait-subscribers --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version" ;;
         xsub) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger -q --quit-after --wait-peers -s --subscribe --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version" ;;
         broker) flags="--legacy-zmtp -f --format -0 --null -S --separator --out --frontend --backend --connect-frontend --connect-backend --mode --capture --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version" ;;
+        keygen) flags="--cert --meta -h --help -V --version" ;;
         *) flags="" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

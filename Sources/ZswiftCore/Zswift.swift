@@ -33,7 +33,10 @@ public enum Zswift {
 
     static func execute(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) -> Int32 {
         do {
-            try RunScope.run(invocation, io: io, diagnostics: diagnostics, invocation.command.spec.run)
+            switch invocation.command.spec.handler {
+            case let .scoped(run): try RunScope.run(invocation, io: io, diagnostics: diagnostics, run)
+            case let .alone(run): try run(invocation, io, diagnostics)
+            }
             return ExitStatus.success.rawValue
         } catch {
             switch error {

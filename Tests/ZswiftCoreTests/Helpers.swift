@@ -27,7 +27,9 @@ func invocation(_ words: String...) throws -> Invocation {
 }
 
 /// The usage error that parsing or validating `words` throws, or nil when they are accepted.
-func usageError(_ words: String...) -> UsageError? {
+func usageError(_ words: String...) -> UsageError? { usageError(words) }
+
+func usageError(_ words: [String]) -> UsageError? {
     do {
         guard case let .run(raw) = try Parser.parse(argv(words)) else { return nil }
         _ = try Invocation(raw)

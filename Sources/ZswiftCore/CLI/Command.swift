@@ -4,10 +4,10 @@ import ZMQ
 
 /// A zswift subcommand.
 public enum Command: String, CaseIterable, Sendable {
-    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker
+    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, keygen
 
-    /// How a command moves messages.
-    enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay }
+    /// How a command moves messages; `offline`: it opens no socket and moves none (keygen).
+    enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay, offline }
 
     /// The socket type the command opens; nil when its flags say (broker opens two, by --mode).
     var socketType: SocketType? { spec.socket }
@@ -18,8 +18,10 @@ public enum Command: String, CaseIterable, Sendable {
     /// Worked examples for help and the man page: (command line, what it does).
     var examples: [(String, String)] { spec.examples }
     var shape: Shape { spec.shape }
+    /// Whether the command opens sockets (every command but keygen).
+    var opensSockets: Bool { shape != .offline }
     /// Whether the command reads messages from stdin (or --data/--file).
-    var readsInput: Bool { shape != .receiver && shape != .relay }
+    var readsInput: Bool { shape != .receiver && shape != .relay && shape != .offline }
     /// Whether the command writes messages to stdout.
-    var writesOutput: Bool { shape != .sender }
+    var writesOutput: Bool { shape != .sender && shape != .offline }
 }

@@ -17,6 +17,8 @@ struct CommandSet: OptionSet, Sendable {
     var commands: [Command] { Command.allCases.filter(contains) }
 
     static let all = CommandSet(rawValue: (1 << UInt32(Command.allCases.count)) - 1)
+    /// Commands that open sockets: every one but keygen, which socket flags do not apply to.
+    static let networked = matching { $0.opensSockets }
     /// Commands that open one socket of their own from -b/-c (broker's two come from its sides).
     static let sockets = matching { $0.socketType != nil }
     /// Commands that send messages read from input (or --data/--file).
@@ -51,6 +53,7 @@ enum FlagCategory: String, CaseIterable, Sendable {
     case broker = "Broker"
     case delivery = "Delivery and timeouts"
     case socket = "Socket options"
+    case security = "Security"
     case diagnostics = "Diagnostics"
     case general = "General"
 }

@@ -15,12 +15,12 @@ extension Flag {
              doc: "Connects the socket to ENDPOINT. :PORT means tcp://127.0.0.1:PORT and HOST:PORT means tcp://HOST:PORT. The host must resolve; libzmq retries the connection in the background until a peer is there.",
              completion: .endpoint, repeatable: true) { raw, v throws(UsageError) in raw.connects.append(v.text) },
         /// --legacy-zmtp
-        Flag("legacy-zmtp", .endpoints, for: .all,
+        Flag("legacy-zmtp", .endpoints, for: .networked,
              summary: "let bound sockets accept ZMTP 1.0/2.0 peers",
              doc: "A socket that binds refuses peers that speak ZMTP 1.0 or 2.0 (libzmq 2.x/3.x-era programs, JeroMQ 0.3) so that junk bytes and unauthenticated old-protocol frames never become messages; -v says when it refused one. This flag accepts them.") { raw, _ throws(UsageError) in raw.legacyZMTP = true },
 
         /// -f/--format
-        Flag("format", short: "f", value: "FORMAT", .input, for: .all,
+        Flag("format", short: "f", value: "FORMAT", .input, for: .networked,
              summary: "message format of stdin and stdout (default line)",
              doc: "Sets the format of both directions. line: one message per line. raw: all of stdin is one message, output bytes as they are. quoted, hex, base64: one message per line, frames separated by a space. json: JSON Lines, each message an array of frames (a string, or {\"base64\": ...} for bytes that are not UTF-8). zmtp: binary ZMTP/3 framing. Every format but line and raw keeps any bytes and any number of frames.",
              choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.format = try Flag.format(v.text, flag: "format") },
@@ -30,11 +30,11 @@ extension Flag {
              doc: "Sets the format of stdin only; --data values are decoded in it too.",
              choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.inFormat = try Flag.format(v.text, flag: "in") },
         /// -0/--null
-        Flag("null", short: "0", .input, for: .all,
+        Flag("null", short: "0", .input, for: .networked,
              summary: "records end with NUL instead of newline",
              doc: "In line format, input records are split at NUL bytes and output records end with one (for find -print0 and xargs -0).") { raw, _ throws(UsageError) in raw.nulDelimited = true },
         /// -S/--separator
-        Flag("separator", short: "S", value: "SEP", .input, for: .all,
+        Flag("separator", short: "S", value: "SEP", .input, for: .networked,
              summary: "split input lines into frames at SEP; join output frames with SEP",
              doc: "In line format, splits each input line into frames at SEP and joins the frames of each output message with SEP. Without it, an input line is one frame and output frames are joined by a TAB. SEP is taken literally except for the escapes \\t (TAB), \\xHH (any byte) and \\\\ (a backslash), as awk -F takes them.") { raw, v throws(UsageError) in
             raw.separator = try Values.separator(v.bytes)
@@ -154,22 +154,22 @@ extension Flag {
              doc: "Subscribes to messages whose first frame starts with PREFIX. Repeatable; with none, sub receives everything.",
              repeatable: true) { raw, v throws(UsageError) in raw.subscriptions.append(v.bytes) },
         /// --hwm
-        Flag("hwm", value: "N", .socket, for: .all,
+        Flag("hwm", value: "N", .socket, for: .networked,
              summary: "high-water mark for both directions (messages; 0: none)",
              doc: "Sets ZMQ_SNDHWM and ZMQ_RCVHWM: how many messages may queue per peer before a sender blocks (push, pair) or drops (pub). 0 means no limit. libzmq's default is 1000.",
              sets: .count(.sendHighWaterMark, .receiveHighWaterMark)),
         /// --sndhwm
-        Flag("sndhwm", value: "N", .socket, for: .all,
+        Flag("sndhwm", value: "N", .socket, for: .networked,
              summary: "send high-water mark (messages; 0: none)",
              doc: "Sets ZMQ_SNDHWM, overriding --hwm for the send direction.",
              sets: .count(.sendHighWaterMark)),
         /// --rcvhwm
-        Flag("rcvhwm", value: "N", .socket, for: .all,
+        Flag("rcvhwm", value: "N", .socket, for: .networked,
              summary: "receive high-water mark (messages; 0: none)",
              doc: "Sets ZMQ_RCVHWM, overriding --hwm for the receive direction.",
              sets: .count(.receiveHighWaterMark)),
         /// --identity
-        Flag("identity", value: "ID", .socket, for: .all,
+        Flag("identity", value: "ID", .socket, for: .networked,
              summary: "routing id the socket announces to ROUTER peers",
              doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).",
              sets: .bytes(.routingID, noun: "an identity", example: "client-1")),
@@ -179,43 +179,54 @@ extension Flag {
              doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages. libzmq honours it on PUB, SUB, PUSH, PULL and DEALER sockets only.",
              sets: .on(.conflate)),
         /// --immediate
-        Flag("immediate", .socket, for: .all,
+        Flag("immediate", .socket, for: .networked,
              summary: "queue messages only to completed connections",
              doc: "Sets ZMQ_IMMEDIATE: messages are queued only for peers whose connection is complete, so a connecting push with no peer blocks instead of queueing.",
              sets: .on(.immediate)),
         /// --reconnect-ivl
-        Flag("reconnect-ivl", value: "DURATION", .socket, for: .all,
+        Flag("reconnect-ivl", value: "DURATION", .socket, for: .networked,
              summary: "wait between reconnection attempts (default 100ms)",
              doc: "Sets ZMQ_RECONNECT_IVL.",
              sets: .duration(.reconnectInterval)),
         /// --heartbeat
-        Flag("heartbeat", value: "DURATION", .socket, for: .all,
+        Flag("heartbeat", value: "DURATION", .socket, for: .networked,
              summary: "send ZMTP heartbeats every DURATION; drop a silent peer after 3",
              doc: "Sets ZMQ_HEARTBEAT_IVL to DURATION and ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HEARTBEAT_TTL to three times it: the only way a dead peer is noticed (-v reports it as disconnected).",
              sets: .heartbeat),
         /// --max-msg-size
-        Flag("max-msg-size", value: "BYTES", .socket, for: .all,
+        Flag("max-msg-size", value: "BYTES", .socket, for: .networked,
              summary: "refuse messages larger than BYTES",
              doc: "Sets ZMQ_MAXMSGSIZE: a peer that sends a larger message is disconnected (libzmq's rule: that message and the next are lost and the sender is not told; -v reports the disconnection). A sender refuses to send a frame larger than BYTES: it delivers the messages before it, reports the record and exits 1. BYTES also bounds what is read for one message (an input record, a --file, the output of an --exec command; 256 MiB when not given), so input without end (--file /dev/zero) fails at the limit in bounded memory instead of growing for ever. libzmq checks handshake commands against the limit too, so a receiving socket takes at least 512.",
              sets: .size(.maxMessageSize, for: .receiving)),
         /// --ipv6
-        Flag("ipv6", .socket, for: .all,
+        Flag("ipv6", .socket, for: .networked,
              summary: "use IPv6 as well as IPv4 on tcp endpoints",
              doc: "Sets ZMQ_IPV6, so tcp endpoints may use IPv6 addresses and hostnames that resolve to them.",
              sets: .on(.ipv6)),
         /// -o/--sockopt
-        Flag("sockopt", short: "o", value: "NAME=VALUE", .socket, for: .all,
+        Flag("sockopt", short: "o", value: "NAME=VALUE", .socket, for: .networked,
              summary: "set any libzmq socket option (repeatable)",
              doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag. A value libzmq would refuse (-o sndhwm=-7), or an option for another socket type (-o subscribe=x on pull), is a usage error.",
              completion: .socketOption, repeatable: true) { raw, v throws(UsageError) in raw.socketOptions.append(try SocketOptionSetting.parse(v)) },
 
+        /// --cert
+        Flag("cert", value: "NAME", .security, for: CommandSet(.keygen),
+             summary: "write the pair as certificates NAME and NAME_secret",
+             doc: "Writes the new pair as two certificate files, in the czmq format that pyzmq's zmq.auth reads and writes, instead of printing it: NAME holds the public key, for peers; NAME_secret holds both keys and is created with mode 0600, so that nobody else can read it at any moment. Neither may exist: keygen never overwrites a file. Prints the public key and the two paths, never the secret key. pyzmq's zmq.auth.load_certificates(DIR) reads the files named *.key, so --cert DIR/NAME.key suits it.",
+             completion: .file) { raw, v throws(UsageError) in raw.certificate = try KeygenSettings.certificateName(v.text) },
+        /// --meta
+        Flag("meta", value: "KEY=VALUE", .security, for: CommandSet(.keygen),
+             summary: "add KEY = VALUE to the certificates' metadata (repeatable)",
+             doc: "Adds a line to the metadata section of both certificates, after created-by and created-at (a --meta of either name replaces it). KEY is letters, digits and $-_@.&+; VALUE is text on one line, without both kinds of quote. Needs --cert.",
+             repeatable: true) { raw, v throws(UsageError) in raw.metadata.append(try KeygenSettings.metadataEntry(v)) },
+
         /// -v/--verbose
-        Flag("verbose", short: "v", .diagnostics, for: .all,
+        Flag("verbose", short: "v", .diagnostics, for: .networked,
              summary: "report endpoints and connection events on stderr (-vv: every message)",
              doc: "-v reports each bound endpoint as it really is (after * is resolved) and connection events: connected, disconnected, retried, refused, handshake failed with its reason. -vv adds a one-line trace of every message sent or received.",
              repeatable: true) { raw, _ throws(UsageError) in raw.verbosity += 1 },
         /// --stats
-        Flag("stats", value: "DURATION", .diagnostics, for: .all,
+        Flag("stats", value: "DURATION", .diagnostics, for: .networked,
              summary: "print counts, bytes and rates on stderr at exit (and every DURATION)",
              doc: "At exit, prints how many messages and bytes were sent and received, and the rate. With a DURATION (--stats=5s, or --stats 5s) also every DURATION; broker prints per-direction counts (with --capture, also how many captured messages were dropped), and at once on SIGUSR1.",
              optionalValue: { (try? Interval.parse($0, flag: "stats")) != nil }) { raw, v throws(UsageError) in
@@ -223,7 +234,7 @@ extension Flag {
             if !v.text.isEmpty { raw.statsInterval = try Interval.parse(v.text, flag: "stats") }
         },
         /// --events
-        Flag("events", value: "FORMAT", .diagnostics, for: .all,
+        Flag("events", value: "FORMAT", .diagnostics, for: .networked,
              summary: "write socket-monitor events to stderr as JSON Lines",
              doc: "Writes every libzmq socket-monitor event to stderr, one JSON object a line: {\"event\": \"connected\", \"value\": 12, \"endpoint\": \"tcp://...\"}. Floods are folded: per event, endpoint and connection at most one line a second is written, the last event folded meanwhile comes out when that second is over, and a line with \"repeated\": N stands for N more such events since the previous line of its kind (a reconnect loop gives a few lines a second, not dozens).",
              choices: EventsFormat.allCases.map(\.rawValue)) { raw, v throws(UsageError) in

@@ -90,12 +90,13 @@ enum Generate {
                 if let value = flag.value { head += " \\fI\(roff(value))\\fR" }
                 m += ".TP\n\(head)\n" + roff(flag.doc)
                 if !flag.choices.isEmpty { m += " " + roff("Choices: " + flag.choices.joined(separator: ", ") + ".") }
-                if flag.commands.rawValue != CommandSet.all.rawValue {
+                if flag.commands != .all && flag.commands != .networked {
                     m += " " + roff("For: " + flag.commands.commands.map(\.rawValue).joined(separator: ", ") + ".")
                 }
                 m += "\n"
             }
         }
+        m += environmentSection()
         m += ".SH DURATIONS\n" + roff("Durations take a unit: 250ms, 2s, 1.5s, 1m, 1h; a bare number means seconds; inf means for ever.") + "\n"
         m += ".SH EXIT STATUS\n"
         for status in ExitStatus.allCases { m += ".TP\n.B \(status.rawValue)\n" + roff(status.meaning.capitalizedFirst + ".") + "\n" }
@@ -107,6 +108,15 @@ enum Generate {
             }
         }
         m += ".SH SEE ALSO\n.BR zmq (7),\n.BR zmq_socket (3),\n.BR zmq_setsockopt (3)\n"
+        return m
+    }
+
+    /// The variables that stand for flags (EnvironmentDefault), each once its flag exists.
+    static func environmentSection() -> String {
+        let variables = EnvironmentDefault.allCases.filter { Flag.named($0.flag) != nil }
+        guard !variables.isEmpty else { return "" }
+        var m = ".SH ENVIRONMENT\n"
+        for variable in variables { m += ".TP\n.B \(variable.rawValue)\n" + roff(variable.doc) + "\n" }
         return m
     }
 
@@ -181,7 +191,7 @@ enum Generate {
                 }
                 s += "                '\(repeat_)--\(flag.long)[\(doc)]\(action)' \\\n"
             }
-            s += "                '*:endpoint: '\n            ;;\n"
+            s += command.opensSockets ? "                '*:endpoint: '\n            ;;\n" : "                ;;\n"
         }
         s += "    esac\n}\n\n_zswift \"$@\"\n"
         return s

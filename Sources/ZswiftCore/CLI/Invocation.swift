@@ -69,6 +69,8 @@ struct Invocation: Sendable {
     var reply: ReplySource?
     var execTimeout: Interval?
     var broker: BrokerSettings?
+    /// keygen's settings (nil for the other commands).
+    var keygen: KeygenSettings?
 
     /// The least --max-msg-size a receiving socket may have: a handshake READY command carries the
     /// socket type and an identity of up to 255 bytes, and libzmq checks it against the limit too.
@@ -98,6 +100,7 @@ struct Invocation: Sendable {
         guard let command = raw.command else { throw UsageError("no command given") }
         self.command = command
         (endpoints, broker) = try Invocation.endpoints(raw, command: command)
+        keygen = command.opensSockets ? nil : try KeygenSettings(raw)
         try Invocation.checkNothingFollowsDashDash(raw, command: command)
         (input, output) = try Invocation.framings(raw, command: command)
         source = try Invocation.source(raw, format: input.format)
@@ -136,7 +139,7 @@ extension Invocation {
         var broker: BrokerSettings?
         if command == .broker {
             broker = try brokerSides(raw)
-        } else {
+        } else if command.opensSockets {
             for text in raw.binds { endpoints.append(try Endpoint.parse(text, role: .bind)) }
             for text in raw.connects { endpoints.append(try Endpoint.parse(text, role: .connect)) }
             for text in raw.positionals { endpoints.append(try Endpoint.parse(text, role: nil)) }

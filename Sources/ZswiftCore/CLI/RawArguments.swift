@@ -68,6 +68,9 @@ struct RawArguments: Sendable {
     var mode: BrokerMode?
     var capture = false
 
+    var certificate: String?
+    var metadata: [Certificate.Entry] = []
+
     var verbosity = 0
     var stats = false
     var statsInterval: Interval?

@@ -1,6 +1,7 @@
 // Every command in one value each: its docs (help, man page, completions, README), the socket it
 // opens, what it always sets on it, how it moves messages, and the handler that runs it. Adding a
-// command with one socket takes a case in `Command`, its spec here and its handler.
+// command with one socket takes a case in `Command`, its spec here and its handler; a command
+// with no socket (keygen) runs alone, without a scope, so no libzmq context is ever made.
 import ZMQ
 
 /// Everything zswift knows about one command.
@@ -24,8 +25,24 @@ struct CommandSpec: Sendable {
     var framesAtTab = false
     /// How -s subscribes: ZMQ_SUBSCRIBE (sub) or a \x01PREFIX message (xsub).
     var subscribes: Subscribing = .none
-    /// Runs the command in its scope.
-    let run: @Sendable (RunScope) throws(Exit) -> Void
+    /// Runs the command.
+    let handler: Handler
+
+    /// How a command runs.
+    enum Handler: Sendable {
+        /// In a RunScope: the context, the sockets, the event loop.
+        case scoped(@Sendable (RunScope) throws(Exit) -> Void)
+        /// On its own, for a command that opens no socket: no context, no event loop.
+        case alone(@Sendable (Invocation, StandardIO, Diagnostics) throws(Exit) -> Void)
+    }
+
+    /// Runs the command in `scope` (a command that runs alone ignores the scope's sockets).
+    var run: @Sendable (RunScope) throws(Exit) -> Void {
+        switch handler {
+        case let .scoped(run): run
+        case let .alone(run): { (scope) throws(Exit) in try run(scope.invocation, scope.io, scope.diagnostics) }
+        }
+    }
 }
 
 extension Command {
@@ -50,6 +67,7 @@ extension CommandSpec {
         case .xpub: xpub
         case .xsub: xsub
         case .broker: broker
+        case .keygen: keygen
         }
     }
 
@@ -58,7 +76,7 @@ extension CommandSpec {
         details: "Sends each input message (or the --data message) as a request and writes each reply to stdout. -t bounds the wait for each reply; with --retries N it then closes the socket, reopens it and resends (the Lazy Pirate pattern), up to N more times, saying so on stderr, and gives up with status 3. A reply to an abandoned attempt is never taken for the answer to a later request.",
         examples: [("echo hello | zswift req localhost:5555", "one request, one reply"),
                     ("zswift req -c :5555 -d ping -t 2s --retries 3", "give up after 4 attempts of 2 s each (status 3)")],
-        socket: .req, shape: .requester, run: ReqCommand.run)
+        socket: .req, shape: .requester, handler: .scoped(ReqCommand.run))
 
     static let rep = CommandSpec(
         summary: "answer requests: by --exec, --echo, --data, or from stdin (REP)",
@@ -66,72 +84,79 @@ extension CommandSpec {
         examples: [("zswift rep :5555 --echo", "an echo server"),
                     ("zswift rep :5555 --exec 'tr a-z A-Z'", "a service: each request through a command"),
                     ("coproc zswift rep :5555", "answer from the shell: read each request from ${COPROC[0]}, write its reply to ${COPROC[1]}")],
-        socket: .rep, shape: .replier, run: RepCommand.run)
+        socket: .rep, shape: .replier, handler: .scoped(RepCommand.run))
 
     static let pub = CommandSpec(
         summary: "publish each input message (PUB)",
         details: "Publishes each input message to every subscriber whose subscription prefixes it. A PUB drops messages while nobody is subscribed: --wait-subscribers N holds the first message until N subscribers are there.",
         examples: [("tail -f log | zswift pub :5556", "publish every new log line"),
                     ("seq 10 | zswift pub :5556 --wait-subscribers 1", "wait for a subscriber before the first message")],
-        socket: .pub, shape: .sender, run: SendCommand.run)
+        socket: .pub, shape: .sender, handler: .scoped(SendCommand.run))
 
     static let sub = CommandSpec(
         summary: "print every published message matching --subscribe prefixes (SUB)",
         details: "Prints every published message that starts with one of the --subscribe prefixes (every message when none is given). Ends like pull.",
         examples: [("zswift sub localhost:5556 -s 10001", "print updates whose text starts with 10001"),
                     ("zswift sub :5556 -n 1 -t 5s", "connect to port 5556 locally, print one message, give up after 5 s")],
-        socket: .sub, shape: .receiver, subscribes: .byOption, run: ReceiveCommand.run)
+        socket: .sub, shape: .receiver, subscribes: .byOption, handler: .scoped(ReceiveCommand.run))
 
     static let push = CommandSpec(
         summary: "send each input message down a pipeline (PUSH)",
         details: "Reads messages from stdin (or --data/--file) and sends each to one of the connected PULL peers, round robin. At end of input it waits until every queued message is delivered (see --linger).",
         examples: [("seq 100 | zswift push -c :5557", "send 100 messages to a PULL bound on port 5557"),
                      ("zswift push :5557 --data hello -n 5 -i 1s", "bind and send hello five times, once a second")],
-        socket: .push, shape: .sender, run: SendCommand.run)
+        socket: .push, shape: .sender, handler: .scoped(SendCommand.run))
 
     static let pull = CommandSpec(
         summary: "print every message received from a pipeline (PULL)",
         details: "Prints every message it receives, one per record in the output format. Ends after --count messages, when no message arrives within --timeout (status 3), or on Ctrl-C.",
         examples: [("zswift pull :5557 -n 100 > out.txt", "bind, receive 100 messages, exit"),
                      ("zswift pull -b 'tcp://127.0.0.1:*' -v", "bind a free port and report it on stderr")],
-        socket: .pull, shape: .receiver, run: ReceiveCommand.run)
+        socket: .pull, shape: .receiver, handler: .scoped(ReceiveCommand.run))
 
     static let pair = CommandSpec(
         summary: "stdin to the peer and the peer to stdout: netcat for zmq (PAIR)",
         details: "Sends stdin to the one peer and prints what the peer sends, both at once. At end of input it keeps printing; it ends when the peer has gone after end of input, after --count received messages, when nothing arrives within --timeout (status 3), or on Ctrl-C.",
         examples: [("zswift pair :5555", "bind and chat with the peer that connects"),
                      ("zswift pair localhost:5555 < /dev/null", "print what the peer sends until it leaves")],
-        socket: .pair, shape: .bidirectional, run: DuplexCommand.run)
+        socket: .pair, shape: .bidirectional, handler: .scoped(DuplexCommand.run))
 
     static let dealer = CommandSpec(
         summary: "send stdin and print replies asynchronously (DEALER)",
         details: "Sends stdin and prints what arrives, both at once, without REQ's lockstep. In line format input lines split into frames at TAB (or -S), so an empty first field sends the empty delimiter frame a REP peer expects. Ends like pair.",
         examples: [("printf '\\tping\\n' | zswift dealer localhost:5555 -n 1", "an asynchronous request to a REP (empty delimiter frame first)")],
-        socket: .dealer, shape: .bidirectional, framesAtTab: true, run: DuplexCommand.run)
+        socket: .dealer, shape: .bidirectional, framesAtTab: true, handler: .scoped(DuplexCommand.run))
 
     static let router = CommandSpec(
         summary: "address peers by routing id: first frame out and in (ROUTER)",
         details: "Prints each message with the sender's routing id as its first frame, and sends each input message to the peer whose routing id is its first frame. In line format the routing id is written and read as hex and frames split at TAB (or -S). A destination that is not connected is reported on stderr (ROUTER_MANDATORY), never dropped in silence; the status is then 1. Ends like pair.",
         examples: [("zswift router :5555", "print id<TAB>message for every peer's message"),
                        ("mkfifo f; zswift router :5555 -f json <f | jq -c --unbuffered . >f", "answer REQ clients through jq (here an echo; change the filter to transform)")],
-        socket: .router, shape: .bidirectional, alwaysSets: [.zswift(.routerMandatory, true)], framesAtTab: true, run: DuplexCommand.run)
+        socket: .router, shape: .bidirectional, alwaysSets: [.zswift(.routerMandatory, true)], framesAtTab: true, handler: .scoped(DuplexCommand.run))
 
     static let xpub = CommandSpec(
         summary: "publish stdin and print subscription events as +TOPIC/-TOPIC (XPUB)",
         details: "A publisher that also shows subscriptions: input messages are published, and each subscription event is printed as +TOPIC (subscribe) or -TOPIC (unsubscribe). Ends like pair.",
         examples: [("zswift xpub :5556", "publish stdin and watch subscribers come and go")],
-        socket: .xpub, shape: .bidirectional, run: DuplexCommand.run)
+        socket: .xpub, shape: .bidirectional, handler: .scoped(DuplexCommand.run))
 
     static let xsub = CommandSpec(
         summary: "subscribe with +TOPIC/-TOPIC lines; print what arrives (XSUB)",
         details: "A subscriber driven by stdin: each input message +TOPIC subscribes and -TOPIC unsubscribes; every message that arrives is printed. -s subscribes from the command line. Ends like pair.",
         examples: [("printf '+weather\\n' | zswift xsub localhost:5556", "subscribe to weather and print it")],
-        socket: .xsub, shape: .bidirectional, subscribes: .byMessage, run: DuplexCommand.run)
+        socket: .xsub, shape: .bidirectional, subscribes: .byMessage, handler: .scoped(DuplexCommand.run))
 
     static let broker = CommandSpec(
         summary: "relay a frontend to a backend: queue, forwarder or streamer",
         details: "Relays messages between a frontend and a backend with libzmq's proxy (zmq_proxy_steerable): --mode queue (ROUTER frontend for REQ clients, DEALER backend for REP workers), forwarder (XSUB frontend for publishers, XPUB backend for subscribers) or streamer (PULL frontend, PUSH backend). Both sides bind unless --connect-frontend/--connect-backend. --capture prints every relayed message with its direction, never slowing the broker (what stdout cannot take in time is dropped and counted); --stats and SIGUSR1 print per-direction counts. SIGINT and SIGTERM stop it through the proxy's control socket.",
         examples: [("zswift broker --frontend :5559 --backend :5560", "REQ clients on 5559, REP workers on 5560"),
                        ("zswift broker --mode forwarder :5559 :5560 --capture --out quoted", "XSUB/XPUB forwarder printing every message")],
-        socket: nil, shape: .relay, run: BrokerCommand.run)
+        socket: nil, shape: .relay, handler: .scoped(BrokerCommand.run))
+
+    static let keygen = CommandSpec(
+        summary: "print a new CURVE key pair, or write it as certificate files",
+        details: "Prints a new CURVE key pair in Z85 on two lines, the public key first: public-key: KEY, then secret-key: KEY. With --cert NAME it writes the pair instead, as certificates in the czmq format that pyzmq's zmq.auth reads and writes: NAME holds the public key, to give to peers, and NAME_secret both keys, created with mode 0600; it prints the public key and the two paths (public-key:, public-certificate:, secret-certificate:), never the secret key, and never overwrites a file. Both certificates carry metadata: created-by, created-at (UTC) and each --meta KEY=VALUE. keygen opens no socket.",
+        examples: [("zswift keygen", "print a new key pair"),
+                   ("zswift keygen --cert server.key --meta name=server", "write server.key and server.key_secret, the names pyzmq's zmq.auth.load_certificates looks for")],
+        socket: nil, shape: .offline, handler: .alone(KeygenCommand.run))
 }
