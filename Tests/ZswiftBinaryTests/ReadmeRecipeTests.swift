@@ -175,6 +175,17 @@ let recipeDrivers: [String: String] = [
         } > got || fail "status $?"
         [ "$(cat got)" = first ] || fail "got: $(cat got)"
         """#,
+    "Keys and certificates": #"""
+        { @1
+        } > pair || fail "keygen: status $?"
+        [ "$(wc -l < pair)" = 2 ] && grep -qx 'public-key: .\{40\}' pair && sed -n 2p pair | grep -qx 'secret-key: .\{40\}' || fail "pair: $(cat pair)"
+        { @2
+        } > wrote || fail "keygen --cert: status $?"
+        [ "$(stat -c %a server.key_secret)" = 600 ] || fail "server.key_secret has mode $(stat -c %a server.key_secret)"
+        { @3
+        } > loaded || fail "pyzmq: status $?"
+        grep -qF "(b'$(sed -n 's/^public-key: //p' wrote)', b'" loaded || fail "loaded: $(cat loaded); wrote: $(cat wrote)"
+        """#,
 ]
 
 /// Shared by every driver: a directory of its own, failure with a reason, bounded waits, and
