@@ -148,3 +148,26 @@ func whatIsNotACertificateIsRefusedWithItsReason(text: String, says: String) {
     let certificate = try Certificate(parsing: CertificateFile.read("\(dir)/py.key_secret").bytes)
     #expect(certificate.metadata == [.init(name: "name", value: "py thing")])
 }
+
+// MARK: - Damage
+
+@Test(arguments: propertySeeds)
+func randomlyDamagedCertificatesAreReadOrRefusedNeverATrap(seed: UInt64) {
+    var rng = SplitMix64(seed: seed)
+    let original = Array(serverCertificate(metadata: [.init(name: "name", value: "x 'y'")]).text(secret: true, stamp: "now").utf8)
+    let alphabet = Array(" \t\r\n#=\"'/@-_.0aZ".utf8) + [0, 0xC3, 0xFF]
+    for _ in 0..<2000 {
+        var bytes = original
+        for _ in 0..<Int.random(in: 1...6, using: &rng) {
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: bytes[at] = alphabet.randomElement(using: &rng)!
+            case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: at)
+            default: if bytes.count > 1 { bytes.remove(at: at) }
+            }
+        }
+        if let certificate = try? Certificate(parsing: bytes), let secret = certificate.secretKey {
+            #expect(certificate.publicKey.text == serverPublic && secret.text == serverSecret)
+        }
+    }
+}

@@ -230,6 +230,14 @@ func aFileThatIsNotAGoodCertificateIsAUsageErrorThatNeverShowsTheSecret(text: St
     #expect(EnvironmentDefault.variable("ZSWIFT_TEST_UNSET_VARIABLE") == nil)
 }
 
+@Test func theManPageListsEachVariableOnceItsFlagExistsAndNoOther() {
+    let section = Generate.environmentSection()
+    for variable in EnvironmentDefault.allCases {
+        #expect(section.contains(".B \(variable.rawValue)\n") == (Flag.named(variable.flag) != nil), "\(variable.rawValue)")
+    }
+    #expect(Generate.text("man").contains(".SH ENVIRONMENT\n") == !section.isEmpty)
+}
+
 @Test func aBadKeyFromTheEnvironmentNamesTheVariableNotTheFlag() {
     let text = errorText { () throws(UsageError) in try KeyArgument.secretKey("short", from: EnvironmentDefault.curveSecretKey.origin) }
     #expect(text?.hasPrefix("ZSWIFT_CURVE_SECRET_KEY: the secret key is 5 characters") == true, "\(text ?? "")")
