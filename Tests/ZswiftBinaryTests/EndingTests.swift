@@ -195,3 +195,17 @@ func aBidirectionalCommandWhosePeerLeftBeforeCountIsStatusThree(command: String,
     #expect(r.status == 3 && r.out == "only\n", "\(r)")
     #expect(r.err.contains("nothing more arrived within --timeout 300ms (after 1 message)"), "\(r)")
 }
+
+@Test func aCoprocessRepNoticesItsStdoutReaderLeavingWhileItWaitsForTheReply() throws {
+    let dir = Paths.temporaryDirectory()
+    let endpoint = Paths.ipcEndpoint()
+    // rep's stdin never ends (a fifo held open); head takes the request and leaves
+    let script = try Process(["/bin/sh", "-c", """
+        mkfifo \(dir)/f; exec 3<>\(dir)/f
+        ( "$Z" rep -b \(endpoint) <&3; echo "rep status $?" >&2 ) | head -1 &
+        "$Z" req -c \(endpoint) -d hi -t 5s >/dev/null 2>&1
+        wait
+        """], environment: ["Z": Paths.zswift])
+    let said = try script.waitForStderr("rep status", within: 4)
+    #expect(said.contains("rep status 0"), "\(said)")
+}

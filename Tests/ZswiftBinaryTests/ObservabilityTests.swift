@@ -198,3 +198,35 @@ private func number(after key: String, in line: String) -> Int {
     guard let r = line.firstRange(of: key) else { return -1 }
     return Int(line[r.upperBound...].prefix { $0.isNumber }) ?? -1
 }
+
+@Test func statsAreNotPrintedForARunThatNeverGotItsSocket() throws {
+    let (pull, endpoint) = try startBound("pull")
+    defer { pull.signal(SIGTERM) }
+    let r = try zswift(["pull", "-b", endpoint, "--stats"])
+    #expect(r.status == 1 && r.err.contains("address already in use"), "\(r)")
+    #expect(!r.err.contains("received 0 messages"), "\(r)")
+}
+
+@Test func theBrokerPrintsOnlyItsProxysCountersUnderStats() throws {
+    let broker = try startZswift(["broker", "-v", "--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*", "--stats"])
+    try broker.waitForStderr("bound to", within: 10)
+    broker.signal(SIGTERM)
+    let r = broker.wait(within: 10)
+    #expect(r.status == 143, "\(r)")
+    #expect(r.err.contains("frontend to backend: 0 messages"), "\(r)")
+    #expect(!r.err.contains("received 0 messages"), "\(r)")
+}
+
+@Test func aPeerThatLeftWithoutTakingWhatWasSentIsNotCalledAllDelivered() throws {
+    let endpoint = Paths.ipcEndpoint()
+    // a PULL that connects, never reads (its buffers fill), and goes after a second
+    let r = try shell("""
+        python3 -c '
+        import sys, time, zmq
+        s = zmq.Context().socket(zmq.PULL); s.rcvhwm = 1; s.rcvbuf = 4096; s.connect(sys.argv[1])
+        time.sleep(1.0); s.close(linger=0)' \(endpoint) &
+        head -c 1000000 /dev/zero | tr '\\0' x | fold -w 5000 | "$Z" push -b \(endpoint) --stats -t 5s
+        """)
+    #expect(!r.err.contains("all delivered"), "\(r)")
+    #expect(r.err.contains("not all known delivered: a peer left with"), "\(r)")
+}

@@ -158,3 +158,14 @@ func binaryMultipartMessagesSurviveAZswiftToZswiftPipeInEveryLosslessFormat(form
     #expect(r.status == 0, "\(r)")
     #expect(pull.wait(within: 15).out == "[\"two\\nlines\\n\"]\n")
 }
+
+@Test func xsubDeliversItsSubscriptionToAPublisherThatComesLate() throws {
+    let endpoint = Paths.ipcEndpoint()
+    let xsub = try startZswift(["xsub", "-c", endpoint, "-s", "A", "-q", "300ms", "-t", "10s"])
+    xsub.closeInput()
+    // the xsub has ended its input and waits to deliver its subscription when the publisher comes
+    try xsub.waitForStderr("waiting for a peer", within: 10)
+    let xpub = try zswift(["xpub", "-b", endpoint, "-n", "1", "-t", "10s"], input: "")
+    #expect(xpub.status == 0 && xpub.out == "+A\n", "\(xpub)")
+    #expect(xsub.wait(within: 15).status == 0)
+}

@@ -96,11 +96,11 @@ enum SendCommand {
     /// (XPUB_VERBOSE, so every subscriber's subscription shows) and completed handshakes.
     static func waitForSubscribers(_ count: Int, _ channel: Channel) throws(Exit) {
         let invocation = channel.invocation
-        let notice = channel.scope.reactor.timer(after: 1000) {
+        let notice = channel.scope.notice(after: 1000) {
             let left = count - channel.subscribers.counted
             channel.diagnostics.note("waiting for \(Words.count(left, "more subscriber")) (--wait-subscribers \(count))")
         }
-        defer { channel.scope.reactor.cancel(notice) }
+        defer { notice.map(channel.scope.reactor.cancel) }
         let deadline = Deadline(after: invocation.timeout)
         var message = Message()
         while true {

@@ -11,6 +11,8 @@ extension Channel {
         var deadline: Deadline
         let started = Clock.now()
         var noticed = false
+        /// Bytes still in the kernel queue of a connection that ended: its peer never took them.
+        var lostBytes = 0
     }
 
     /// At end of input: waits for delivery, closes the socket and lets libzmq hand over what it
@@ -30,8 +32,10 @@ extension Channel {
         try awaitKernelQueues(&wait)
         // a connect-side PUB keeps the pipe of a subscriber that has gone, for a reconnect that may
         // never come: with no subscriber connected, what is left is dropped, as a PUB does by design.
-        // An XSUB queues its subscriptions again for a reconnect: they are not messages to deliver.
-        if [SocketType.pub, .xpub, .xsub].contains(type) && peers.tracker.fds.isEmpty {
+        // An XSUB queues its subscriptions again for a reconnect once its peer has gone: they were
+        // delivered, and are not messages to wait for (before any peer, they are: they go first).
+        let subscriptionsRequeued = type == .xsub && peers.tracker.everReady
+        if (type == .pub || type == .xpub || subscriptionsRequeued) && peers.tracker.fds.isEmpty {
             if peers.tracker.everReady && type != .xsub {
                 diagnostics.info("no subscriber is connected any more: what was queued for one that left is dropped (a PUB drops by design)")
             }
@@ -43,7 +47,13 @@ extension Channel {
         // tie between libzmq's timer and ours
         try? socket.set(.linger, -1)
         try handOver(&wait)
-        scope.stats.delivery = .delivered
+        if wait.lostBytes > 0 {
+            let why = "a peer left with \(Words.bytes(wait.lostBytes)) it had not taken"
+            diagnostics.info(why)
+            scope.stats.delivery = .uncertain(why)
+        } else {
+            scope.stats.delivery = .delivered
+        }
     }
 
     /// What a connect-side sender queued goes nowhere until a handshake succeeds, and a failed one
@@ -72,9 +82,13 @@ extension Channel {
         var lastQueued = -1
         var emptyChecks = 0
         var checks = 0
+        var queuedByConnection: [Int32: Int] = [:]
         while true {
             try checkSecurity()
-            let queued = PeerSocket.queuedBytes(peers.tracker.fds)
+            let now = Dictionary(peers.tracker.fds.map { ($0, PeerSocket.queuedBytes([$0])) }, uniquingKeysWith: +)
+            for (fd, bytes) in queuedByConnection where now[fd] == nil { wait.lostBytes += bytes }
+            queuedByConnection = now
+            let queued = now.values.reduce(0, +)
             // bounded by --timeout, the wait is for progress: it restarts whenever the peers take more
             if invocation.lingerIsTimeout && queued != lastQueued { wait.deadline = Deadline(after: invocation.linger) }
             lastQueued = queued

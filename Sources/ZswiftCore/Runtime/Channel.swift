@@ -87,6 +87,7 @@ final class Channel {
 
     /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate step).
     func reopen() throws(Exit) {
+        peers.flush()  // the folded --events lines of the socket being replaced
         stopMonitor()
         try? socket.set(.linger, 0)
         closeSocket()
@@ -140,11 +141,11 @@ final class Channel {
 
     /// Holds the first send until `count` peers completed their handshake (--wait-peers).
     func waitForPeers(_ count: Int) throws(Exit) {
-        let notice = scope.reactor.timer(after: 1000) { [unowned self] in
+        let notice = scope.notice(after: 1000) { [unowned self] in
             let left = count - peers.tracker.ready
             diagnostics.note("waiting for \(Words.count(left, "more peer")) (--wait-peers \(count))")
         }
-        defer { scope.reactor.cancel(notice) }
+        defer { notice.map(scope.reactor.cancel) }
         try peers.drain()
         guard try scope.reactor.run(until: Deadline(after: invocation.timeout), { peers.tracker.ready >= count }) else {
             throw Exit.timeout("\(peers.tracker.ready) of \(Words.count(count, "peer")) connected within --timeout \(invocation.timeout!)")

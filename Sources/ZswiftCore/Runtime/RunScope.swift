@@ -23,7 +23,8 @@ final class RunScope {
         let reader = InputReader(fd: io.input)
         reader.recordLimit = invocation.inputBytes(in: invocation.input.format)
         reader.recordLimitName = invocation.inputLimitName
-        if reportsAsItHappens {
+        // while stdin is idle, events are reported and a reader leaving stdout is noticed
+        if reportsAsItHappens || writesStdout {
             let watch = reactor.watch(fd: io.input, for: [])
             reader.waitForInput = { [unowned self] () throws(Exit) in
                 _ = try reactor.wait(for: watch, .readable, until: Deadline(after: nil))
@@ -126,13 +127,22 @@ final class RunScope {
         return Clock.now() - started
     }
 
+    /// Runs `say` once a wait has lasted `milliseconds` (what it waits for, on stderr), unless
+    /// --timeout ends the wait by then; the caller cancels the returned timer when the wait is over.
+    func notice(after milliseconds: Int, _ say: @escaping () -> Void) -> Reactor.Timer? {
+        if let bound = invocation.timeout?.milliseconds, bound <= milliseconds { return nil }
+        return reactor.timer(after: milliseconds, say)
+    }
+
     /// Waits up to `interval`, answering signals and monitor events meanwhile.
     func pause(_ interval: Interval) throws(Exit) {
         _ = try reactor.run(until: Deadline(after: interval)) { false }
     }
 
+    /// The counters on stderr (--stats at the end, SIGUSR1 at once); not for a run that never
+    /// got its sockets, nor for the broker, which prints its proxy's own.
     func printStats(always: Bool = false) {
-        guard invocation.stats || always else { return }
+        guard invocation.stats || always, !channels.isEmpty, invocation.command.shape != .relay else { return }
         let publishes = channels.first.map { $0.type == .pub || $0.type == .xpub } ?? false
         diagnostics.note(stats.summary(sends: invocation.command.readsInput, receives: invocation.command.writesOutput,
                                        publishes: publishes))
