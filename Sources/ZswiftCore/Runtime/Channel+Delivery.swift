@@ -77,17 +77,29 @@ extension Channel {
         }
     }
 
+    /// The bytes one connection's kernel queue last held and since when. A connection that ends
+    /// has left them untaken only if they sat there a while: a snapshot taken just before a quick
+    /// peer read them and left says nothing (the queue of a closed descriptor cannot be asked).
+    struct StalledQueue {
+        let bytes: Int
+        let since: Int
+        func stalled(at now: Int) -> Bool { bytes > 0 && now - since >= 100 }
+    }
+
     /// Waits until the kernel send queues of every connection are empty (twice in a row).
     private func awaitKernelQueues(_ wait: inout DeliveryWait) throws(Exit) {
         var lastQueued = -1
         var emptyChecks = 0
         var checks = 0
-        var queuedByConnection: [Int32: Int] = [:]
+        var queuedByConnection: [Int32: StalledQueue] = [:]
         while true {
             try checkSecurity()
             let now = Dictionary(peers.tracker.fds.map { ($0, PeerSocket.queuedBytes([$0])) }, uniquingKeysWith: +)
-            for (fd, bytes) in queuedByConnection where now[fd] == nil { wait.lostBytes += bytes }
-            queuedByConnection = now
+            for (fd, queue) in queuedByConnection where now[fd] == nil && queue.stalled(at: Clock.now()) { wait.lostBytes += queue.bytes }
+            queuedByConnection = now.reduce(into: [:]) { next, entry in
+                let seen = queuedByConnection[entry.key]
+                next[entry.key] = seen?.bytes == entry.value ? seen : StalledQueue(bytes: entry.value, since: Clock.now())
+            }
             let queued = now.values.reduce(0, +)
             // bounded by --timeout, the wait is for progress: it restarts whenever the peers take more
             if invocation.lingerIsTimeout && queued != lastQueued { wait.deadline = Deadline(after: invocation.linger) }
