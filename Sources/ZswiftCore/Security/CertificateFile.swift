@@ -25,8 +25,9 @@ enum CertificateFile {
     /// Certificates are a few hundred bytes; a larger file is something else.
     static let sizeLimit = 64 * 1024
 
-    /// The bytes of the regular file at `path` and its permission bits.
-    static func read(_ path: String) throws(FileProblem) -> (bytes: [UInt8], mode: mode_t) {
+    /// The bytes of the regular file at `path` and its permission bits; a file over `limit`
+    /// bytes is refused as `.tooLarge`, saying it is too large for `what` ("a certificate").
+    static func read(_ path: String, limit: Int = sizeLimit, what: String = "a certificate") throws(FileProblem) -> (bytes: [UInt8], mode: mode_t) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileProblem.errno(errno) }
         defer { close(fd) }
@@ -41,8 +42,8 @@ enum CertificateFile {
             guard n >= 0 else { throw FileProblem.errno(errno) }
             if n == 0 { break }
             bytes += chunk[..<n]
-            if bytes.count > sizeLimit {
-                throw FileProblem(kind: .tooLarge, reason: "it is larger than \(sizeLimit / 1024) KiB, too large for a certificate")
+            if bytes.count > limit {
+                throw FileProblem(kind: .tooLarge, reason: "it is larger than \(limit / 1024) KiB, too large for \(what)")
             }
         }
         return (bytes, info.st_mode & 0o7777)
