@@ -26,6 +26,9 @@ public enum Zswift {
             let invocation: Invocation
             do { invocation = try Invocation(raw) } catch { return usage(error, diagnostics) }
             diagnostics.verbosity = invocation.verbosity
+            invocation.security.warnings.forEach(diagnostics.warning)
+            invocation.security.notices.forEach(diagnostics.note)
+            for note in invocation.security.verboseNotes { diagnostics.info(note) }
             Signals.install()
             return execute(invocation, io: io, diagnostics: diagnostics)
         }

@@ -54,7 +54,8 @@ import TestSupport
 @Test func valueFlagsNameTheirValueInCapitalsAndSwitchesHaveNoCompletion() {
     for flag in Flag.all {
         if let value = flag.value {
-            let ok = !value.isEmpty && value.allSatisfy { ("A"..."Z").contains($0) || $0 == "=" || $0 == "_" || $0 == "-" }
+            // capitals, and the marks of a shape: KEY=VALUE, USER:PASS, KEY|@FILE
+            let ok = !value.isEmpty && value.allSatisfy { ("A"..."Z").contains($0) || "=_-:|@".contains($0) }
             #expect(ok, "--\(flag.long) \(value)")
         } else {
             #expect(flag.completion == .none, "--\(flag.long) is a switch")
@@ -105,18 +106,12 @@ import TestSupport
     for command in Command.allCases { #expect(CommandSet(command).commands == [command]) }
 }
 
-@Test func everyFlagInTheTableHasItsMarkerLineInFlagsSwift() throws {
-    let path = Paths.packageRoot + "/Sources/ZswiftCore/CLI/Flags.swift"
-    guard let file = fopen(path, "r") else { Issue.record("cannot open \(path)"); return }
-    defer { fclose(file) }
-    var text: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n <= 0 { break }
-        text += chunk[0..<n]
+@Test func everyFlagInTheTableHasItsMarkerLineInTheFlagsFiles() throws {
+    var source = ""
+    for name in ["Flags.swift", "Flags+Security.swift"] {
+        let path = Paths.packageRoot + "/Sources/ZswiftCore/CLI/" + name
+        source += try #require(readText(path), "cannot open \(path)")
     }
-    let source = String(decoding: text, as: UTF8.self)
     for flag in Flag.all {
         let marker = "/// " + (flag.short.map { "-\($0)/" } ?? "") + "--" + flag.long + "\n"
         #expect(source.contains(marker), "missing marker \(marker.debugDescription)")

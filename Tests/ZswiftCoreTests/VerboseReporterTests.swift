@@ -61,7 +61,7 @@ import ZMQ
 
 @Test func aFatalHandshakeSaysWhyTheRunEnds() {
     #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.curve, count: 3)).reason
-            == "the CURVE handshake failed 3 times in a row (a wrong server key, or credentials the server refuses?)")
+            == "the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO, so the server key given is not the server's")
     #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.gssapi, count: 3)).reason.hasPrefix("the security handshake failed"))
     #expect(FatalHandshake(endpoint: remote, cause: .incompatiblePeer(.push)).reason
             == "the peer closed the connection during the ZMTP handshake: it is not a ZMTP 3 peer, or not a PULL socket a PUSH can talk to")

@@ -3,7 +3,10 @@
 import ZMQ
 
 extension Flag {
-    static let all: [Flag] = [
+    static let all: [Flag] = core + security
+
+    /// Every flag but the security ones (Flags+Security.swift), in table order.
+    private static let core: [Flag] = [
         /// -b/--bind
         Flag("bind", short: "b", value: "ENDPOINT", .endpoints, for: .sockets,
              summary: "bind the socket to ENDPOINT (repeatable)",
@@ -102,7 +105,7 @@ extension Flag {
         /// --exec
         Flag("exec", value: "CMD", .replies, for: CommandSet(.rep),
              summary: "answer each request with the output of /bin/sh -c CMD",
-             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS and, when the peer set one, ZSWIFT_ROUTING_ID (in hex, as router shows routing ids). A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges. When any command failed, rep ends with status 1.") { raw, v throws(UsageError) in raw.exec = v.text },
+             doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS, when the peer set one ZSWIFT_ROUTING_ID (in hex, as router shows routing ids), and for a client a CURVE or PLAIN server let in, ZSWIFT_USER_ID (its public key in Z85, or its user name). A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges. When any command failed, rep ends with status 1.") { raw, v throws(UsageError) in raw.exec = v.text },
         /// --exec-timeout
         Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
              summary: "kill a command that runs longer than DURATION",
@@ -208,17 +211,6 @@ extension Flag {
              summary: "set any libzmq socket option (repeatable)",
              doc: "Sets a socket option by its libzmq name, with or without ZMQ_, in any case: -o tcp_keepalive=1, -o ZMQ_SNDBUF=1048576. Numbers for integer options, 0/1 for switches, text otherwise. Applied after every other option flag. A value libzmq would refuse (-o sndhwm=-7), or an option for another socket type (-o subscribe=x on pull), is a usage error.",
              completion: .socketOption, repeatable: true) { raw, v throws(UsageError) in raw.socketOptions.append(try SocketOptionSetting.parse(v)) },
-
-        /// --cert
-        Flag("cert", value: "NAME", .security, for: CommandSet(.keygen),
-             summary: "write the pair as certificates NAME and NAME_secret",
-             doc: "Writes the new pair as two certificate files, in the czmq format that pyzmq's zmq.auth reads and writes, instead of printing it: NAME holds the public key, for peers; NAME_secret holds both keys and is created with mode 0600, so that nobody else can read it at any moment. Neither may exist: keygen never overwrites a file. Prints the public key and the two paths, never the secret key. pyzmq's zmq.auth.load_certificates(DIR) reads the files named *.key, so --cert DIR/NAME.key suits it.",
-             completion: .file) { raw, v throws(UsageError) in raw.certificate = try KeygenSettings.certificateName(v.text) },
-        /// --meta
-        Flag("meta", value: "KEY=VALUE", .security, for: CommandSet(.keygen),
-             summary: "add KEY = VALUE to the certificates' metadata (repeatable)",
-             doc: "Adds a line to the metadata section of both certificates, after created-by and created-at (a --meta of either name replaces it). KEY is letters, digits and $-_@.&+; VALUE is text on one line, without both kinds of quote. Needs --cert.",
-             repeatable: true) { raw, v throws(UsageError) in raw.metadata.append(try KeygenSettings.metadataEntry(v)) },
 
         /// -v/--verbose
         Flag("verbose", short: "v", .diagnostics, for: .networked,

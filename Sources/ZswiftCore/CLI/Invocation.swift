@@ -71,6 +71,8 @@ struct Invocation: Sendable {
     var broker: BrokerSettings?
     /// keygen's settings (nil for the other commands).
     var keygen: KeygenSettings?
+    /// The security flags': mechanism, keys, what the ZAP handler checks.
+    var security = SecuritySettings()
 
     /// The least --max-msg-size a receiving socket may have: a handshake READY command carries the
     /// socket type and an identity of up to 255 bytes, and libzmq checks it against the limit too.
@@ -125,6 +127,7 @@ struct Invocation: Sendable {
         stats = raw.stats
         statsInterval = raw.statsInterval
         events = raw.events
+        security = try SecuritySettings(raw, command: command)
         try checkSocketOptions(raw.socketOptions)
     }
 }

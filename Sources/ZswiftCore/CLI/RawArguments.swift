@@ -19,6 +19,11 @@ enum BrokerMode: String, CaseIterable, Sendable {
     }
 }
 
+/// Which of the broker's sides the security flags apply to (--secure).
+enum SecuredSides: String, CaseIterable, Sendable {
+    case frontend, backend, both
+}
+
 /// How `--events` writes monitor events.
 enum EventsFormat: String, CaseIterable, Sendable { case json }
 
@@ -70,6 +75,17 @@ struct RawArguments: Sendable {
 
     var certificate: String?
     var metadata: [Certificate.Entry] = []
+
+    var curveServer = false
+    var curveSecretKey: String?
+    var curveServerKey: String?
+    var curveAllow: [String] = []
+    var plainServer = false
+    var plainUsers: String?
+    var plainUser: String?
+    var allow: [String] = []
+    var deny: [String] = []
+    var secure: SecuredSides?
 
     var verbosity = 0
     var stats = false

@@ -59,11 +59,17 @@ struct SocketSettings: Sendable {
 
 extension Invocation {
     /// The plan of one of this command's sockets, which binds (`binding`) or only connects: the ZAP
-    /// domain that refuses old-protocol peers on a bound socket, what the command always sets, what
-    /// the endpoints imply, the flags' settings, a SUB's subscriptions, then -o's.
-    func socketPlan(binding: Bool) -> SocketPlan {
+    /// domain that refuses old-protocol peers on a bound socket, the security flags' mechanism and
+    /// keys, what the command always sets, what the endpoints imply, the flags' settings, a SUB's
+    /// subscriptions, then -o's.
+    /// `secured`: the socket gets what the security flags ask (every socket but a broker side
+    /// that --secure leaves out).
+    func socketPlan(binding: Bool, secured: Bool = true) -> SocketPlan {
         var settings: [SocketOptionSetting] = []
-        if binding && !legacyZMTP { settings.append(.zswift(.zapDomain, refusingDomain)) }
+        let security = secured ? self.security.socketSettings : []
+        let setsDomain = security.contains { $0.option.code == SocketOption.zapDomain.code }
+        if binding && !legacyZMTP && !setsDomain { settings.append(.zswift(.zapDomain, refusingDomain)) }
+        settings += security
         settings += command.spec.alwaysSets
         settings += socket.implied + socket.flagged
         if command.spec.subscribes == .byOption {

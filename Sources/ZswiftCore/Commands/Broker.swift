@@ -8,8 +8,9 @@ enum BrokerCommand {
         let (invocation, io, diagnostics) = (scope.invocation, scope.io, scope.diagnostics)
         let settings = invocation.broker!
         let (frontType, backType) = settings.mode.socketTypes
-        let front = try scope.open(frontType, endpoints: settings.frontends)
-        let back = try scope.open(backType, endpoints: settings.backends)
+        let sides = scope.invocation.security.sides
+        let front = try scope.open(frontType, endpoints: settings.frontends, secured: sides != .backend)
+        let back = try scope.open(backType, endpoints: settings.backends, secured: sides != .frontend)
         front.endsOnFatalHandshake = false  // a relay goes on serving the peers that can talk
         back.endsOnFatalHandshake = false
         let proxy: SteerableProxy

@@ -24,6 +24,8 @@ final class ReplyLoop: DecoderUser {
     private let request = ByteBuffer(capacity: 4096)
     private var ends: [Int] = []
     private var peerAddress: String?
+    /// The client's user id from zswift's ZAP handler: its CURVE public key, or its PLAIN user name.
+    private var userID: String?
     /// --exec commands that exited non-zero, were killed, timed out or wrote unusable output.
     private(set) var failedCommands = 0
     private var routingID: String?
@@ -100,6 +102,7 @@ final class ReplyLoop: DecoderUser {
         }
         if case .exec? = invocation.reply {  // metadata lookups cost a map search: only --exec uses them
             peerAddress = message.property("Peer-Address")
+            userID = message.property("User-Id")
             routingID = (message.propertyBytes("Routing-Id") ?? message.propertyBytes("Identity")).map { id in  // 4.3.4 says Identity
                 id.withUnsafeBytes { Hex.string($0) }
             }
@@ -145,6 +148,7 @@ final class ReplyLoop: DecoderUser {
         }
         var environment = ["ZSWIFT_SEQ": "\(sequence)", "ZSWIFT_FRAMES": "\(requestFrames.count)"]
         if let peerAddress { environment["ZSWIFT_PEER_ADDRESS"] = peerAddress }
+        if let userID, !userID.isEmpty { environment["ZSWIFT_USER_ID"] = userID }
         if let routingID, !routingID.isEmpty { environment["ZSWIFT_ROUTING_ID"] = routingID }
         let command = argv ?? ["/bin/sh", "-c", shell!]
         let shown = shell ?? argv!.joined(separator: " ")

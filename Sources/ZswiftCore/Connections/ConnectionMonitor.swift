@@ -11,7 +11,9 @@ final class ConnectionMonitor {
 
     /// Starts watching `socket`; `refusesLegacy` when zswift set its ZAP domain to refuse ZMTP
     /// 1.0/2.0 peers. With `events`, every monitor event is also written as JSON.
-    init(socket: Socket, diagnostics: Diagnostics, events: EventsFormat?, refusesLegacy: Bool) throws(ZMQError) {
+    /// `refusalsExplained`: zswift's ZAP handler says why it refuses peers of this socket.
+    init(socket: Socket, diagnostics: Diagnostics, events: EventsFormat?, refusesLegacy: Bool,
+         refusalsExplained: Bool = false) throws(ZMQError) {
         let mechanism = (try? socket.mechanism) ?? .null
         let zapDomain = (try? socket.get(.zapDomain)) ?? ""
         tracker = ConnectionTracker(.init(type: socket.type, mechanism: mechanism,
@@ -23,6 +25,7 @@ final class ConnectionMonitor {
         // none: look now, so the first event already wakes a poll(2) on the monitor's ZMQ_FD
         _ = monitor.socket.events
         verbose = VerboseReporter(diagnostics: diagnostics)
+        verbose.refusalsExplained = refusalsExplained
         json = events.map { _ in EventsJSONReporter(diagnostics: diagnostics, origin: Clock.now()) }
     }
 

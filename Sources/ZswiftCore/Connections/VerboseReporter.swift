@@ -13,6 +13,10 @@ struct VerboseReporter {
     private var retries: [String: (count: Int, lastReport: Int)] = [:]
     private var failures: [String: (count: Int, lastReport: Int)] = [:]
 
+    /// Whether zswift's own ZAP handler says why it refused a peer (Security/AccessReporter.swift):
+    /// then the refusal libzmq reports as a failed handshake is not said twice.
+    var refusalsExplained = false
+
     init(diagnostics: Diagnostics) { self.diagnostics = diagnostics }
 
     /// Says what `change`, made at `now` (milliseconds), calls for.
@@ -25,6 +29,8 @@ struct VerboseReporter {
         case let .handshakeSucceeded(connection):
             retries[connection.endpoint] = nil
             diagnostics.trace("handshake done with \(connection.who)")
+        case .handshakeFailed(_, _, .authentication) where refusalsExplained:
+            break
         case let .handshakeFailed(connection, endpoint, failure):
             noteFailure(endpoint, "handshake with \(connection?.who ?? endpoint) failed: \(failure.reason)", at: now)
         case let .endedWithoutHandshake(connection, endpoint, errno):
@@ -124,8 +130,11 @@ extension FatalHandshake {
         case let .failure(failure):
             return failure.reason
         case let .repeatedFailures(mechanism, count):
-            let name = mechanism == .curve || mechanism == .plain ? "\(mechanism)" : "security"
-            return "the \(name) handshake failed \(count) times in a row (a wrong server key, or credentials the server refuses?)"
+            if mechanism == .curve {
+                return "the server closed the connection during the CURVE handshake \(count) times in a row: it could not decrypt this client's HELLO, so the server key given is not the server's"
+            }
+            let name = mechanism == .plain ? "\(mechanism)" : "security"
+            return "the \(name) handshake failed \(count) times in a row (credentials or a mechanism the server does not take?)"
         case let .incompatiblePeer(type):
             let types = type.compatiblePeers.map(\.description).joined(separator: " or ")
             return "the peer closed the connection during the ZMTP handshake: it is not a ZMTP 3 peer, or not a \(types) socket a \(type) can talk to"

@@ -135,6 +135,7 @@ extension Channel {
         stopMonitor()
         // a context the run does not own (a test's) is terminated by its owner
         guard scope.ownsContext else { handedOver = true; return }
+        scope.stopHelpers()  // zmq_ctx_term waits for a helper's sockets (the ZAP handler's) too
         let terminator = ContextTerminator.start(scope.context)
         defer { terminator.close() }
         let done = scope.reactor.watch(fd: terminator.readEnd, for: .readable)

@@ -12,6 +12,8 @@ final class Channel {
     let output: OutputWriter
     let type: SocketType
     let endpoints: [Endpoint]
+    /// Whether the socket gets what the security flags ask.
+    let secured: Bool
     private(set) var socket: Socket
     private(set) var peers: ConnectionMonitor
     /// The socket on the event loop (waited for with `scope.reactor.wait(for:)`).
@@ -31,16 +33,17 @@ final class Channel {
     private var correlating = false
     private var reopened = 0
 
-    init(scope: RunScope, type: SocketType, endpoints: [Endpoint]) throws(Exit) {
+    init(scope: RunScope, type: SocketType, endpoints: [Endpoint], secured: Bool = true) throws(Exit) {
         self.scope = scope
         invocation = scope.invocation
         diagnostics = scope.diagnostics
         output = scope.output
         self.type = type
         self.endpoints = endpoints
+        self.secured = secured
         watchesWhileWaiting = scope.reportsAsItHappens || scope.writesStdout
         (socket, peers) = try SocketSetup.open(type, context: scope.context, invocation: invocation,
-                                               diagnostics: diagnostics, endpoints: endpoints)
+                                               diagnostics: diagnostics, endpoints: endpoints, secured: secured)
         (watch, monitorWatch) = (Reactor.Watch.none, Reactor.Watch.none)
         register()
     }
@@ -97,7 +100,7 @@ final class Channel {
         let connects = endpoints.filter { $0.role == .connect }
         let shift = connects.isEmpty ? 0 : reopened % connects.count
         (socket, peers) = try SocketSetup.open(type, context: scope.context, invocation: invocation, diagnostics: diagnostics,
-                                               endpoints: binds + connects[shift...] + connects[..<shift], reopening: true)
+                                               endpoints: binds + connects[shift...] + connects[..<shift], secured: secured, reopening: true)
         register()
         if correlating { try correlateReplies() }
     }
@@ -127,7 +130,7 @@ final class Channel {
     func checkSecurity() throws(Exit) {
         if let failure = peers.tracker.fatalHandshake {
             throw Exit.failed(failure.status, "handshake with \(failure.endpoint) failed: \(failure.reason)",
-                              hint: failure.status == .security ? "both sides must use the same mechanism and keys" : nil)
+                              hint: invocation.security.hint(for: failure))
         }
     }
 

@@ -69,7 +69,10 @@ final class RunScope {
                     _ body: (RunScope) throws(Exit) -> Void) throws(Exit) {
         let scope = RunScope(invocation, io: io, diagnostics: diagnostics, context: context)
         defer { scope.printStats() }
-        do throws(Exit) { try body(scope) } catch {
+        do throws(Exit) {
+            try scope.startAccessControl()
+            try body(scope)
+        } catch {
             scope.end(after: error)
             throw error
         }
@@ -77,14 +80,15 @@ final class RunScope {
     }
 
     /// Opens a socket of `type` (the command's own by default) on `endpoints` (the command line's
-    /// by default) and registers it and its monitor on the event loop.
-    func open(_ type: SocketType? = nil, endpoints: [Endpoint]? = nil) throws(Exit) -> Channel {
+    /// by default) and registers it and its monitor on the event loop. `secured`: it gets what the
+    /// security flags ask (a broker side --secure leaves out does not).
+    func open(_ type: SocketType? = nil, endpoints: [Endpoint]? = nil, secured: Bool = true) throws(Exit) -> Channel {
         guard let type = type ?? invocation.command.socketType else {
             preconditionFailure("\(invocation.command) opens no socket of its own")  // its handler names the types
         }
         let endpoints = endpoints ?? invocation.endpoints
         try HostLookup.resolveHosts(endpoints)
-        let channel = try Channel(scope: self, type: type, endpoints: endpoints)
+        let channel = try Channel(scope: self, type: type, endpoints: endpoints, secured: secured)
         channels.append(channel)
         return channel
     }
@@ -92,13 +96,19 @@ final class RunScope {
     /// Has `stop` run when the run ends, before the sockets close.
     func onEnd(_ stop: @escaping () -> Void) { helpers.append(stop) }
 
+    /// Stops the helper threads (last started, first stopped): before the context terminates,
+    /// which waits for their sockets too.
+    func stopHelpers() {
+        for stop in helpers.reversed() { stop() }
+        helpers = []
+    }
+
     /// Ends everything in one order. After an error, what stdout holds is written (not after a
     /// signal: nothing may block the exit) and what the sockets queue is dropped.
     func end(after error: Exit?) {
         let signalled = error?.isSignal ?? false
         if error != nil && !signalled { try? output.flush() }
-        for stop in helpers.reversed() { stop() }
-        helpers = []
+        stopHelpers()
         var lingering = false
         for channel in channels { lingering = channel.close(reading: !signalled) || lingering }
         if error != nil { stats.endUnconfirmed("the run ended before delivery was confirmed") }

@@ -8,16 +8,17 @@ import ZMQ
 enum SocketSetup {
     /// Creates the socket with every option, its peer tracker, and its binds and connects.
     static func open(_ type: SocketType, context: Context, invocation: Invocation, diagnostics: Diagnostics,
-                     endpoints: [Endpoint]? = nil, reopening: Bool = false) throws(Exit) -> (Socket, ConnectionMonitor) {
+                     endpoints: [Endpoint]? = nil, secured: Bool = true, reopening: Bool = false) throws(Exit) -> (Socket, ConnectionMonitor) {
         let endpoints = endpoints ?? invocation.endpoints
         let socket: Socket
         do { socket = try Socket(context, type: type) } catch { throw Exit.runtime("cannot create a socket: \(error)") }
         let binds = endpoints.contains { $0.role == .bind }
         let peers: ConnectionMonitor
-        try invocation.socketPlan(binding: binds).apply(to: socket)
+        try invocation.socketPlan(binding: binds, secured: secured).apply(to: socket)
         do {
             peers = try ConnectionMonitor(socket: socket, diagnostics: diagnostics, events: invocation.events,
-                              refusesLegacy: binds && !invocation.legacyZMTP)
+                              refusesLegacy: binds && !invocation.legacyZMTP,
+                              refusalsExplained: secured && invocation.security.policy != nil)
             if invocation.command.writesOutput { peers.maxMessageSize = invocation.socket.maxMessageSize }
             for endpoint in endpoints where endpoint.role == .connect {
                 if let resolved = HostLookup.resolvedAddress(endpoint, ipv6: invocation.socket.ipv6) {

@@ -88,6 +88,9 @@ final class ZAPHandler {
     }
 
     /// The next decision if one waits, without waiting; nil when none does (or after `stop`).
+    /// Whether `stop` ran (`decisions` is closed).
+    var isStopped: Bool { stopped }
+
     func nextDecision() -> ZAPDecision? {
         guard !stopped, (try? decisions.receive(&message, dontWait: true)) == true else { return nil }
         return ZAPDecision(frames: message.arrays)

@@ -1,0 +1,102 @@
+// What zswift says about its ZAP handler's decisions: under -v, each peer let in (as which user)
+// and each refused (and why), a run of the same decision once every 5 s with its count; with
+// --events json, one line per decision ("authenticated" or "refused"), folded to one a second per
+// address and reason. The handler decides on its own thread; this reads its decisions on the run's.
+import ZMQ
+
+final class AccessReporter {
+    let diagnostics: Diagnostics
+    let json: Bool
+    /// The moment "time" counts from, in Clock milliseconds.
+    let origin: Int
+    private var spoken: [String: (count: Int, lastReport: Int)] = [:]
+    private var written: [String: (folded: Int, lastLine: Int)] = [:]
+
+    init(diagnostics: Diagnostics, json: Bool, origin: Int = Clock.now()) {
+        self.diagnostics = diagnostics
+        self.json = json
+        self.origin = origin
+    }
+
+    /// Says what `decision`, read at `now`, calls for.
+    func report(_ decision: ZAPDecision, at now: Int) {
+        let key = "\(decision.allowed) \(decision.address) \(decision.mechanism) \(decision.userID) \(decision.reason)"
+        if diagnostics.verbosity > 0 {
+            var entry = spoken[key] ?? (0, 0)
+            entry.count += 1
+            if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
+                let text = AccessReporter.words(decision)
+                diagnostics.info(entry.count == 1 ? text : text + " (\(entry.count) times)")
+                entry.lastReport = now
+            }
+            spoken[key] = entry
+        }
+        guard json else { return }
+        var line = written[key] ?? (0, -1000)
+        if now - line.lastLine >= 1000 {
+            diagnostics.line(AccessReporter.render(decision, time: now - origin, repeated: line.folded))
+            line = (0, now)
+        } else {
+            line.folded += 1
+        }
+        written[key] = line
+    }
+
+    /// "let in 127.0.0.1 (CURVE, user id KEY): its key is in --curve-allow", or "refused ...".
+    static func words(_ decision: ZAPDecision) -> String {
+        let who = decision.address.isEmpty ? "a peer" : decision.address
+        if decision.allowed {
+            let user = decision.userID.isEmpty ? "" : ", user id \(decision.userID)"
+            return "let in \(who) (\(decision.mechanism)\(user)): \(decision.reason)"
+        }
+        return "refused \(who) (\(decision.mechanism)): \(decision.reason)"
+    }
+
+    /// {"event":"refused","address":"10.1.2.3","mechanism":"CURVE","user_id":"","reason":"...","time":0.042}
+    static func render(_ decision: ZAPDecision, time: Int, repeated: Int) -> String {
+        let buffer = ByteBuffer(capacity: 192)
+        func field(_ name: String, _ value: String) {
+            buffer.append(Array(",\"\(name)\":".utf8))
+            Array(value.utf8).withUnsafeBytes { JSONText.encodeString($0, into: buffer) }
+        }
+        buffer.append(Array("{\"event\":\"\(decision.allowed ? "authenticated" : "refused")\"".utf8))
+        field("address", decision.address)
+        field("mechanism", decision.mechanism)
+        if !decision.userID.isEmpty { field("user_id", decision.userID) }
+        field("reason", decision.reason)
+        buffer.append(Array(",\"time\":\(time / 1000).\(String(time % 1000).leftPadded(3))".utf8))
+        if repeated > 0 { buffer.append(Array(",\"repeated\":\(repeated)".utf8)) }
+        buffer.append(UInt8(ascii: "}"))
+        return String(decoding: buffer.bytes(0, buffer.count), as: UTF8.self)
+    }
+}
+
+extension RunScope {
+    /// Starts the ZAP handler when the security flags need one (before any socket exists, so that
+    /// every handshake meets it), reports its decisions on the event loop, and stops it when the
+    /// run ends, before the context does.
+    func startAccessControl() throws(Exit) {
+        guard let policy = invocation.security.policy else { return }
+        let handler = try ZAPHandler.start(context: context, policy: policy)
+        let reporter = AccessReporter(diagnostics: diagnostics, json: invocation.events != nil)
+        let readAll = {
+            while true {
+                while let decision = handler.nextDecision() { reporter.report(decision, at: Clock.now()) }
+                // ZMQ_EVENTS takes pending commands, so the fd signals again for the next one
+                guard !handler.isStopped, handler.decisions.events.contains(.readable) else { return }
+            }
+        }
+        _ = handler.decisions.events
+        let watch = reactor.watch(handler.decisions, for: .readable) { (_) throws(Exit) -> Bool in
+            readAll()
+            return true
+        }
+        onEnd { [unowned self] in
+            readAll()
+            reactor.remove(watch)
+            let dropped = handler.droppedDecisions
+            if dropped > 0 { diagnostics.info("\(Words.count(dropped, "ZAP decision")) not reported: they came faster than they could be said") }
+            handler.stop()
+        }
+    }
+}
