@@ -7,7 +7,7 @@ import ZMQ
 
 /// Runs `words` in-process in `context`, stdin from `input`; returns the status, stdout, stderr
 /// and the error that ended the run, if any.
-private func runInProcess(_ context: Context, _ words: [String], input: [UInt8] = []) throws -> (status: Int32, out: [UInt8], err: [UInt8], ending: Exit?) {
+func runInProcess(_ context: Context, _ words: [String], input: [UInt8] = []) throws -> (status: Int32, out: [UInt8], err: [UInt8], ending: Exit?) {
     let out = CapturedOutput(), err = CapturedOutput()
     let inputPath = "/tmp/zswift-handler-\(getpid())-\(words.joined().hashValue)"
     let fd = open(inputPath, O_RDWR | O_CREAT | O_TRUNC, 0o600)
@@ -17,6 +17,7 @@ private func runInProcess(_ context: Context, _ words: [String], input: [UInt8] 
     lseek(fd, 0, SEEK_SET)
     let invocation = try Invocation(rawArguments(words))
     let diagnostics = Diagnostics(fd: err.fd)
+    diagnostics.verbosity = invocation.verbosity
     var ending: Exit?
     do {
         try RunScope.run(invocation, io: StandardIO(input: fd, output: out.fd, error: err.fd), diagnostics: diagnostics,

@@ -62,7 +62,7 @@ final class AccessReporter {
         buffer.append(Array("{\"event\":\"\(decision.allowed ? "authenticated" : "refused")\"".utf8))
         field("address", decision.address)
         field("mechanism", decision.mechanism)
-        if !decision.userID.isEmpty { field("user_id", decision.userID) }
+        if decision.allowed && !decision.userID.isEmpty { field("user_id", decision.userID) }  // a refused key is in the reason
         field("reason", decision.reason)
         buffer.append(Array(",\"time\":\(time / 1000).\(String(time % 1000).leftPadded(3))".utf8))
         if repeated > 0 { buffer.append(Array(",\"repeated\":\(repeated)".utf8)) }
