@@ -51,7 +51,7 @@ private func curveClient(_ context: Context, _ endpoint: String, server: CurveKe
 
 @Test func accessDecisionsInWordsAndJSON() {
     let refused = ZAPDecision(statusCode: "400", address: "10.1.2.3", mechanism: "NULL",
-                              reason: "address 10.1.2.3 is in --deny 10.0.0.0/8", requestID: [1], domain: "zswift")
+                              reason: "address 10.1.2.3 is in --deny 10.0.0.0/8", requestID: [1], domain: securedDomain)
     #expect(AccessReporter.words(refused) == "refused 10.1.2.3 (NULL): address 10.1.2.3 is in --deny 10.0.0.0/8")
     #expect(AccessReporter.render(refused, time: 1042, repeated: 2)
             == #"{"event":"refused","address":"10.1.2.3","mechanism":"NULL","reason":"address 10.1.2.3 is in --deny 10.0.0.0/8","time":1.042,"repeated":2}"#)
@@ -63,10 +63,24 @@ private func curveClient(_ context: Context, _ endpoint: String, server: CurveKe
     diagnostics.verbosity = 1
     let reporter = AccessReporter(diagnostics: diagnostics, json: true, origin: 0)
     let refused = ZAPDecision(statusCode: "400", address: "10.1.2.3", mechanism: "NULL",
-                              reason: "address 10.1.2.3 is not in --allow", requestID: [1], domain: "zswift")
+                              reason: "address 10.1.2.3 is not in --allow", requestID: [1], domain: securedDomain)
     for ms in stride(from: 0, to: 6000, by: 10) { reporter.report(refused, at: ms) }
     let lines = String(decoding: try err.contents(), as: UTF8.self).split(separator: "\n")
     #expect(lines.filter { $0.hasPrefix("zswift: refused") } == ["zswift: refused 10.1.2.3 (NULL): address 10.1.2.3 is not in --allow",
                                                                 "zswift: refused 10.1.2.3 (NULL): address 10.1.2.3 is not in --allow (501 times)"])
     #expect(lines.filter { $0.hasPrefix("{") }.count == 6)  // one JSON line a second
+}
+
+@Test func aSocketOfAnotherDomainIsLetInUncheckedAndNotReported() throws {
+    var policy = AccessPolicy(deny: [try AddressRange.parse("127.0.0.0/8", flag: "deny")])
+    policy.domain = securedDomain
+    let left = ZAPRequest(requestID: [7], domain: refusingDomain, address: "127.0.0.1", mechanism: "NULL")
+    let decision = policy.decide(left)
+    #expect(decision.allowed && decision.requestID == [7])
+    #expect(!policy.decide(ZAPRequest(requestID: [8], domain: securedDomain, address: "127.0.0.1", mechanism: "NULL")).allowed)
+    let err = CapturedOutput()
+    let diagnostics = Diagnostics(fd: err.fd)
+    diagnostics.verbosity = 1
+    AccessReporter(diagnostics: diagnostics, json: true).report(decision, at: 0)
+    #expect(try err.contents().isEmpty)
 }

@@ -150,7 +150,7 @@ extension SecuritySettings {
         case let .plainClient(user, password):
             settings = [.zswift(.plainUsername, user), .zswift(.plainPassword, password)]
         }
-        if policy != nil { settings.append(.zswift(.zapDomain, refusingDomain)) }
+        if policy != nil { settings.append(.zswift(.zapDomain, securedDomain)) }
         return settings
     }
 }
@@ -166,6 +166,7 @@ extension SecuritySettings {
                              hint: "drop --legacy-zmtp, or the address list")
         }
         var policy = AccessPolicy()
+        policy.domain = securedDomain
         for text in raw.allow { policy.allow.append(try AddressRange.parse(text, flag: "allow")) }
         for text in raw.deny { policy.deny.append(try AddressRange.parse(text, flag: "deny")) }
         if !raw.curveAllow.isEmpty {

@@ -6,6 +6,10 @@ import ZMQ
 /// The ZAP domain a bound socket sets so that libzmq refuses ZMTP 1.0/2.0 peers (zmq-facts.md).
 let refusingDomain = "zswift"
 
+/// The ZAP domain of the sockets the security flags apply to: zswift's ZAP handler checks
+/// only those (it lets the sockets of `refusingDomain` in unchecked).
+let securedDomain = "zswift-secured"
+
 /// The options one socket gets, in the order they are set, and the messages an XSUB subscribes with.
 struct SocketPlan: Sendable {
     var settings: [SocketOptionSetting]

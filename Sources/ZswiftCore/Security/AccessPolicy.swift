@@ -13,6 +13,10 @@ struct AccessPolicy: Equatable, Sendable {
     var allow: [AddressRange] = []
     /// Peers whose address is in one of these ranges never come in.
     var deny: [AddressRange] = []
+    /// The ZAP domain of the sockets this policy is for (nil: every socket). A socket of another
+    /// domain — one the security flags leave out, whose domain only refuses ZMTP 1.0/2.0 peers
+    /// (a broker side --secure leaves out) — is let in unchecked.
+    var domain: String?
 
     init(allowedCurveKeys: Set<CurveKey>? = nil, plainUsers: PlainUsers? = nil, allow: [AddressRange] = [], deny: [AddressRange] = []) {
         self.allowedCurveKeys = allowedCurveKeys
@@ -30,6 +34,10 @@ struct AccessPolicy: Equatable, Sendable {
     func decide(_ request: ZAPRequest) -> ZAPDecision {
         if let problem = request.problem { return .malformed(ZAPRequest.Malformed(requestID: request.requestID, reason: problem)) }
         let userID = AccessPolicy.userID(request)
+        if let domain, request.domain != domain {
+            return ZAPDecision(statusCode: "200", userID: userID, address: request.address, mechanism: request.mechanism,
+                               reason: "a socket the security flags leave out", requestID: request.requestID, domain: request.domain)
+        }
         func answer(_ allowed: Bool, _ reason: String) -> ZAPDecision {
             ZAPDecision(statusCode: allowed ? "200" : "400", userID: userID, address: request.address,
                         mechanism: request.mechanism, reason: reason, requestID: request.requestID, domain: request.domain)

@@ -20,6 +20,7 @@ final class AccessReporter {
 
     /// Says what `decision`, read at `now`, calls for.
     func report(_ decision: ZAPDecision, at now: Int) {
+        guard decision.domain == securedDomain else { return }  // a socket the security flags leave out
         let key = "\(decision.allowed) \(decision.address) \(decision.mechanism) \(decision.userID) \(decision.reason)"
         if diagnostics.verbosity > 0 {
             var entry = spoken[key] ?? (0, 0)
