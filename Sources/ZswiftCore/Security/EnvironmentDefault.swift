@@ -24,9 +24,9 @@ enum EnvironmentDefault: String, CaseIterable, Sendable {
     /// What the variable holds, for the man page.
     var doc: String {
         switch self {
-        case .curveSecretKey: "The value of --curve-secret-key (KEY or @FILE) when the flag is not given: this side's secret key, kept off the command line."
-        case .curveServerKey: "The value of --curve-server-key (KEY or @FILE) when the flag is not given."
-        case .plainUser: "The value of --plain-user (USER:PASS) when the flag is not given, so the password is kept off the command line."
+        case .curveSecretKey: "The value of --curve-secret-key (KEY or @FILE) when the flag is not given, for a CURVE server or client: this side's secret key, kept off the command line. It makes no socket a CURVE one by itself."
+        case .curveServerKey: "The value of --curve-server-key (KEY or @FILE) when no security flag is given: while it is set, every socket is a CURVE client of that server."
+        case .plainUser: "The value of --plain-user (USER:PASS) when no security flag is given, so the password is kept off the command line: while it is set, every socket is a PLAIN client. Setting it and ZSWIFT_CURVE_SERVER_KEY both is a usage error."
         }
     }
 
