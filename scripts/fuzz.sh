@@ -51,12 +51,14 @@ for target in "${targets[@]}"; do
     log=.build/fuzz-artifacts/$target.log
     echo "fuzz: $target for ${seconds}s (corpus $corpus, seeds Fuzz/Seeds/$target)" >&2
     status=0
+    started=$SECONDS
     SWIFT_BACKTRACE=enable=no "$binary" "$corpus" "Fuzz/Seeds/$target" -max_total_time="$seconds" -timeout=10 \
         -artifact_prefix="$artifacts" -print_final_stats=1 </dev/null >"$log" 2>&1 || status=$?
+    elapsed=$((SECONDS - started))
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     units=$(find "$corpus" -type f | wc -l)
-    summary+=("$(printf '%-10s %10s runs in %4ss  cov %5s  corpus %5s  %s' "$target" "${runs:-?}" "$seconds" "${cov:-?}" "$units" \
+    summary+=("$(printf '%-10s %10s runs in %4ss  cov %5s  corpus %5s  %s' "$target" "${runs:-?}" "$elapsed" "${cov:-?}" "$units" \
         "$([ $status -eq 0 ] && echo ok || echo "FAILED (status $status)")")")
     if [ $status -ne 0 ]; then
         grep -E "Fatal error|ERROR: AddressSanitizer|ERROR: libFuzzer|SUMMARY" "$log" | head -5 >&2 || true
