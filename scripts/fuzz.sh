@@ -4,6 +4,7 @@
 # seeded by Fuzz/Seeds/TARGET. A crash stops the run with its input and the command to replay it.
 #   scripts/fuzz.sh [TARGET ...]      targets: arguments decoders security (default: all)
 #   FUZZ_SECONDS=300 scripts/fuzz.sh decoders
+#   FUZZ_FLAGS="-use_value_profile=1" adds libFuzzer options
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,7 +54,7 @@ for target in "${targets[@]}"; do
     status=0
     started=$SECONDS
     SWIFT_BACKTRACE=enable=no "$binary" "$corpus" "Fuzz/Seeds/$target" -max_total_time="$seconds" -timeout=10 \
-        -artifact_prefix="$artifacts" -print_final_stats=1 </dev/null >"$log" 2>&1 || status=$?
+        -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_FLAGS:-} </dev/null >"$log" 2>&1 || status=$?
     elapsed=$((SECONDS - started))
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)

@@ -13,8 +13,12 @@ enum SecurityCheck {
         case 0: try checkKeyText(fuzz.rest())
         case 1: try checkCertificate(fuzz.rest())
         default:
-            let mode: mode_t = fuzz.byte() & 1 == 0 ? 0o600 : 0o644
-            try checkCertificateFile(fuzz.rest(), mode: mode)
+            let choice = fuzz.byte()
+            if choice & 2 != 0 {
+                try checkUnreadableFile(choice)
+            } else {
+                try checkCertificateFile(fuzz.rest(), mode: choice & 1 == 0 ? 0o600 : 0o644)
+            }
         }
     }
 
@@ -42,6 +46,19 @@ enum SecurityCheck {
             case let .key(value): try require(value == text && !text.hasPrefix("@"), "a value beginning with @ that is not a key is not a file")
             }
             try checkRefusal(text)
+        }
+        // as --curve-server-key and --curve-secret-key take it, when it names no file (a path the
+        // fuzzer makes up could be a terminal or a FIFO, and reading it would wait)
+        if case .key = KeyArgument.reading(text) {
+            let asPublic = Result { () throws(UsageError) in try KeyArgument.publicKey(text, from: .flag("curve-server-key")) }
+            let asSecret = Result { () throws(UsageError) in try KeyArgument.secretKey(text, from: .flag("curve-secret-key")) }
+            try require((try? asPublic.get())?.value.bytes == key?.bytes && (try? asSecret.get())?.value.secretKey.bytes == key?.bytes,
+                        "KEY|@FILE reads a key text differently from CurveKey")
+            if case let .success(checked) = asSecret {
+                for warning in checked.warnings {
+                    try require(!warning.contains(text), "a warning about a secret key repeats it")
+                }
+            }
         }
         // Z85 itself, on any bytes of a multiple of four
         let whole = Array(bytes.prefix(bytes.count / 4 * 4))
@@ -140,6 +157,23 @@ enum SecurityCheck {
         case let .failure(error):
             try require(certificate?.secretKey == nil || bytes.count > CertificateFile.sizeLimit, "@FILE refuses a secret certificate the reader takes: \(error.message)")
             try checkShowsNoSecret(error, secrets)
+        }
+    }
+
+    /// @FILE of a file that is missing, a directory, or no name at all: a usage error that names
+    /// the flag, and the path when there is one.
+    static func checkUnreadableFile(_ choice: UInt8) throws(InvariantFailure) {
+        let path = ["/nonexistent/zswift-fuzz", "/tmp", "", "/dev/null"][Int(choice >> 2) % 4]
+        for secret in [false, true] {
+            let origin = ValueOrigin.flag(secret ? "curve-secret-key" : "curve-server-key")
+            let result = Result { () throws(UsageError) in
+                if secret { _ = try KeyArgument.secretKey("@" + path, from: origin) } else { _ = try KeyArgument.publicKey("@" + path, from: origin) }
+            }
+            guard case let .failure(error) = result else {
+                throw InvariantFailure(description: "@\(path) gave a key")
+            }
+            try require(error.message.hasPrefix(origin.name + ": ") && error.message.contains(path) && error.hint?.isEmpty == false,
+                        "@\(path): the usage error does not name the flag and the file, or has no hint: \(error.message)")
         }
     }
 
