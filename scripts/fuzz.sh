@@ -57,7 +57,7 @@ for target in "${targets[@]}"; do
         -artifact_prefix="$artifacts" -print_final_stats=1 ${FUZZ_FLAGS:-} </dev/null >"$log" 2>&1 || status=$?
     elapsed=$((SECONDS - started))
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)  # none when a seed crashes
     units=$(find "$corpus" -type f | wc -l)
     summary+=("$(printf '%-10s %10s runs in %4ss  cov %5s  corpus %5s  %s' "$target" "${runs:-?}" "$elapsed" "${cov:-?}" "$units" \
         "$([ $status -eq 0 ] && echo ok || echo "FAILED (status $status)")")")
