@@ -26,15 +26,19 @@ product() { echo "Fuzz$(tr '[:lower:]' '[:upper:]' <<<"${1:0:1}")${1:1}"; }
 
 # SwiftPM hands swiftc its sanitizers as separate -sanitize= options in an order that changes from
 # run to run, and swiftc keeps only the last one: either no coverage (libFuzzer fuzzes blindly) or no
-# ASan. The combined option, given last, gets both.
+# ASan. The combined option, given last, gets both. SwiftPM is told of the fuzzer alone (it links
+# libFuzzer's main): with two, their changing order changed the command line, and the next
+# product rebuilt everything.
 build() {
-    "$swift" build -c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=address,fuzzer \
+    "$swift" build -c debug --sanitize=fuzzer -Xswiftc -sanitize=address,fuzzer \
         --product "$1" --scratch-path "$scratch" 2>&1 | { grep -v "Cannot export local symbol" || true; } >&2
 }
 
-# A binary without coverage counters fuzzes blindly: libFuzzer then prints no "cov:".
+# A binary without coverage counters fuzzes blindly: libFuzzer then prints no "cov:". One without
+# AddressSanitizer misses reads and writes out of bounds through unsafe pointers: no __asan_init.
 instrumented() {
     local out
+    grep -q __asan_init "$1" || return 1
     out=$(SWIFT_BACKTRACE=enable=no "$1" -runs=1 </dev/null 2>&1) || return 1
     grep -q "INITED cov:" <<<"$out"
 }
@@ -45,7 +49,7 @@ for target in "${targets[@]}"; do
     name=$(product "$target")
     binary="$scratch/debug/$name"
     build "$name"
-    instrumented "$binary" || { echo "fuzz: $binary has no coverage instrumentation" >&2; exit 1; }
+    instrumented "$binary" || { echo "fuzz: $binary lacks coverage instrumentation or AddressSanitizer" >&2; exit 1; }
     corpus=.build/fuzz-corpus/$target
     artifacts=.build/fuzz-artifacts/$target/
     mkdir -p "$corpus" "$artifacts"
