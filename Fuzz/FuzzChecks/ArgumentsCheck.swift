@@ -94,8 +94,11 @@ enum ArgumentsCheck {
     static func secrets(_ words: [[UInt8]]) -> [String] {
         let secretFlags = Flag.all.filter { $0.takesValue && ($0.long.contains("secret") || $0.long.contains("plain-user") || $0.long.contains("password")) }
         var found: [String] = []
+        // a word that is the value of the flag before it (-c --plain-user=x) is no flag of its own
+        let valueFlags = Set(Flag.all.filter(\.takesValue).flatMap { ["--" + $0.long] + ($0.short.map { ["-" + String($0)] } ?? []) })
         for (i, word) in words.enumerated() {
             let text = String(decoding: word, as: UTF8.self)
+            if i > 0, valueFlags.contains(String(decoding: words[i - 1], as: UTF8.self)) { continue }
             for flag in secretFlags {
                 var value: String?
                 if text == "--" + flag.long, i + 1 < words.count { value = String(decoding: words[i + 1], as: UTF8.self) }
