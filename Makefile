@@ -3,10 +3,13 @@
 #   make test      run every test (wrapper, core, black-box binary against pyzmq and JeroMQ peers)
 #   make install   install the binary, man page and completions under PREFIX (default /usr/local)
 #   make generate  regenerate man/ and completions/ (and README tables) from the flag table
+#   make fuzz      run each libFuzzer target (Fuzz/) for FUZZ_SECONDS (default 60) seconds
 SWIFT ?= swift
 PREFIX ?= /usr/local
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all setup test-setup build demo test generate install bench clean
+.PHONY: all setup test-setup build demo test fuzz generate install bench clean
 
 all: build
 
@@ -27,6 +30,10 @@ demo: build
 test: test-setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# One target at a time, sanitized (fuzzer + address) in .build/fuzz; corpora in .build/fuzz-corpus.
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_TARGETS)
 
 generate:
 	$(SWIFT) build --product zswift

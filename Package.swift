@@ -16,8 +16,14 @@ let package = Package(
         .target(name: "ZswiftCore", dependencies: ["ZMQ"]),
         .executableTarget(name: "zswift", dependencies: ["ZswiftCore"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Fuzzing (make fuzz): the checks, which reach ZswiftCore's internals by @testable import
+        // (debug builds only), and one libFuzzer entry point per target. Not part of make build.
+        .target(name: "FuzzChecks", dependencies: ["ZswiftCore", "ZMQ"], path: "Fuzz/FuzzChecks"),
+        .executableTarget(name: "FuzzArguments", dependencies: ["FuzzChecks"], path: "Fuzz/FuzzArguments"),
+        .executableTarget(name: "FuzzDecoders", dependencies: ["FuzzChecks"], path: "Fuzz/FuzzDecoders"),
+        .executableTarget(name: "FuzzSecurity", dependencies: ["FuzzChecks"], path: "Fuzz/FuzzSecurity"),
         .testTarget(name: "ZMQTests", dependencies: ["ZMQ"]),
-        .testTarget(name: "ZswiftCoreTests", dependencies: ["ZswiftCore", "ZMQ", "TestSupport"]),
+        .testTarget(name: "ZswiftCoreTests", dependencies: ["ZswiftCore", "ZMQ", "TestSupport", "FuzzChecks"]),
         .testTarget(name: "ZswiftBinaryTests", dependencies: ["zswift", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -148,3 +148,14 @@ func connectingToNoHostOrStarIsRefused(_ text: String) {
 @Test func theDescriptionIsTheAddress() throws {
     #expect(try Endpoint.parse(":5555", role: nil).description == "tcp://*:5555")
 }
+
+// Found by the arguments fuzz target (Fuzz/Seeds/arguments/crash-endpoint-scheme-case): the scheme
+// was matched in any case but handed to libzmq as typed, which knows only lower case and failed at
+// run time with "this libzmq has no transport for IPC:///tmp/x".
+@Test(arguments: [
+    ("IPC:///tmp/x", "ipc:///tmp/x"), ("iPc://*", "ipc://*"), ("INPROC://Name", "inproc://Name"),
+    ("PGM://eth0;239.192.1.1:5555", "pgm://eth0;239.192.1.1:5555"), ("Norm://1,239.192.1.1:5555", "norm://1,239.192.1.1:5555"),
+])
+func aTransportTypedInCapitalsReachesLibzmqInLowerCaseWithTheRestAsTyped(_ text: String, _ address: String) throws {
+    #expect(try Endpoint.parse(text, role: .bind).address == address)
+}

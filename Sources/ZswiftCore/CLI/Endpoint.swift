@@ -41,7 +41,7 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
         default:
             let role = try explicitRole(given, text)
             guard !rest.isEmpty else { throw UsageError("\(text) names no address") }
-            return Endpoint(role: role, address: text, hostToResolve: nil, usesIPv6: false)
+            return Endpoint(role: role, address: "\(scheme)://\(rest)", hostToResolve: nil, usesIPv6: false)
         }
     }
 
@@ -88,7 +88,7 @@ struct Endpoint: Equatable, Sendable, CustomStringConvertible {
                                  hint: "use a shorter path, for example under /tmp")
             }
         }
-        return Endpoint(role: role, address: text, hostToResolve: nil, usesIPv6: false)
+        return Endpoint(role: role, address: "\(scheme)://\(rest)", hostToResolve: nil, usesIPv6: false)
     }
 
     /// The role given with -b or -c: an endpoint whose address cannot say it needs one.

@@ -36,7 +36,9 @@ enum Parser {
             break
         }
         if first.text.hasPrefix("-") {
-            throw UsageError("a command comes first, before \(first.text)",
+            // the flag's name only: a value attached with = may be a secret (--plain-user=USER:PASS)
+            let flag = first.text.prefix { $0 != "=" }
+            throw UsageError("a command comes first, before \(flag)",
                              hint: "zswift COMMAND [OPTIONS] [ENDPOINT ...]; zswift --help lists the commands")
         }
         let command = try command(named: first.text)
