@@ -116,3 +116,18 @@ import ZMQ
     }
     #expect(rig.said == ["zswift: warning: 192.0.2.10:4000 disconnected; a peer that sends a frame over --max-msg-size 64 is cut off that way (libzmq drops the frame and tells neither side)"])
 }
+
+@Test func aClientRetryingAWrongKeyIsSaidOnceEveryFiveSecondsNotOnceAConnection() {
+    let rig = Rig(.null(.pull))
+    for _ in 0..<60 {  // a connection every 100 ms from one host, each refused: six seconds
+        rig.feed(.accepted, 10, bound, after: 40)
+        rig.feed(.handshakeFailedProtocol, ProtocolError.cryptographic.rawValue, bound, after: 30)
+        rig.feed(.disconnected, 10, bound, after: 30)
+    }
+    #expect(rig.said == ["zswift: accepted 192.0.2.10:4000 on \(bound)",
+                         "zswift: handshake with 192.0.2.10:4000 failed: cryptographic error (a wrong CURVE key?)",
+                         "zswift: handshake with 192.0.2.10:4000 failed: cryptographic error (a wrong CURVE key?) (51 times)"])
+    // another host is said as it comes
+    rig.feed(.accepted, 11, bound)
+    #expect(rig.said.last == "zswift: accepted 192.0.2.11:4000 on \(bound)")
+}

@@ -12,6 +12,10 @@ struct VerboseReporter {
     /// Per endpoint: how many retries, or failures, so far, and when the last note was given.
     private var retries: [String: (count: Int, lastReport: Int)] = [:]
     private var failures: [String: (count: Int, lastReport: Int)] = [:]
+    /// Per endpoint and peer host: when a handshake accepted from it last failed. Its next
+    /// connections within 5 s are not said one by one (a client retrying a wrong key every
+    /// 100 ms): the failure's own note, said once every 5 s with its count, stands for them.
+    private var failingPeers: [String: Int] = [:]
 
     /// Whether zswift's own ZAP handler says why it refused a peer (Security/AccessReporter.swift):
     /// then the refusal libzmq reports as a failed handshake is not said twice.
@@ -25,18 +29,22 @@ struct VerboseReporter {
         case let .connected(connection):
             diagnostics.info("connected to \(connection.endpoint)")
         case let .accepted(connection):
+            if let failed = failingPeers[VerboseReporter.peerKey(connection)], now - failed < VerboseReporter.repeatEvery { break }
             diagnostics.info("accepted \(connection.who) on \(connection.endpoint)")
         case let .handshakeSucceeded(connection):
             retries[connection.endpoint] = nil
             diagnostics.trace("handshake done with \(connection.who)")
-        case .handshakeFailed(_, _, .authentication) where refusalsExplained:
-            break
+        case let .handshakeFailed(connection, _, .authentication) where refusalsExplained:
+            if let connection, connection.accepted { failingPeers[VerboseReporter.peerKey(connection)] = now }
         case let .handshakeFailed(connection, endpoint, failure):
+            if let connection, connection.accepted { failingPeers[VerboseReporter.peerKey(connection)] = now }
             noteFailure(endpoint, "handshake with \(connection?.who ?? endpoint) failed: \(failure.reason)", at: now)
         case let .endedWithoutHandshake(connection, endpoint, errno):
             noteFailure(endpoint, VerboseReporter.endWithoutHandshake(connection?.who ?? endpoint, errno: errno), at: now)
         case let .refused(connection):
             diagnostics.info("refused \(connection.who) on \(connection.endpoint): not a ZMTP 3 peer (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)")
+        case let .disconnected(connection) where connection.accepted && connection.handshake == .failed:
+            _ = connection  // its failed handshake was said (or counted): that is why it ended
         case let .disconnected(connection):
             diagnostics.info(connection.accepted ? "\(connection.who) disconnected from \(connection.endpoint)"
                                                  : "disconnected from \(connection.endpoint)")
@@ -50,6 +58,18 @@ struct VerboseReporter {
         case .observed, .fatalHandshake, .socketGone:
             break  // --events shows the first; the run ends on the second, and says why
         }
+    }
+
+    /// A connection's endpoint and its peer's host without the port: a client that connects
+    /// again comes from another port.
+    static func peerKey(_ connection: Connection) -> String {
+        guard let peer = connection.peer else { return connection.endpoint }
+        var host = Substring(peer)
+        if let colon = peer.lastIndex(of: ":") {
+            let port = peer[peer.index(after: colon)...]
+            if !port.isEmpty && port.allSatisfy(\.isNumber) { host = peer[..<colon] }
+        }
+        return connection.endpoint + " " + host
     }
 
     /// Says a retry under -v, and a run of them once every 5 s with its count.

@@ -149,8 +149,10 @@ private final class Worker: @unchecked Sendable {
             let frames = request.arrays
             guard let delimiter = frames.firstIndex(where: \.isEmpty) else { return true }
             let decision = policy.decide(frames: Array(frames[(delimiter + 1)...]))
-            try send(Array(frames[...delimiter]) + decision.replyFrames, on: zap, flags: .dontWait)
+            // the decision first: it waits for the main thread before the handshake can complete,
+            // so a run that ends on the peer's first message has it to say
             if !(try send(decision.frames, on: push, flags: .dontWait)) { dropped.add(1, ordering: .relaxed) }
+            try send(Array(frames[...delimiter]) + decision.replyFrames, on: zap, flags: .dontWait)
             return true
         } catch {
             return error != .terminated
