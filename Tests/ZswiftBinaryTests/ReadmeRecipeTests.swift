@@ -186,6 +186,60 @@ let recipeDrivers: [String: String] = [
         } > loaded || fail "pyzmq: status $?"
         grep -qF "(b'$(sed -n 's/^public-key: //p' wrote)', b'" loaded || fail "loaded: $(cat loaded); wrote: $(cat wrote)"
         """#,
+    "Grasslands": #"""
+        @1
+        { @2
+        } > got || fail "req: status $?"
+        [ "$(cat got)" = "no security" ] || fail "got: $(cat got)"
+        """#,
+    "Strawhouse": #"""
+        { @1
+        } > got
+        { @2
+        } || fail "push: status $?"
+        waitfor got '^from a listed address$'
+        """#,
+    "Woodhouse": #"""
+        @1
+        [ "$(stat -c %a users.txt)" = 600 ] || fail "users.txt has mode $(stat -c %a users.txt)"
+        @2
+        { @3
+        } > got || fail "req: status $?"
+        [ "$(cat got)" = "hello alice" ] || fail "got: $(cat got)"
+        ZSWIFT_PLAIN_USER=alice:guess zswift req localhost:5555 -d hi 2> err; s=$?
+        [ $s = 4 ] && grep -q -- '--plain-user' err || fail "a wrong password: status $s; $(cat err)"
+        """#,
+    "Stonehouse": #"""
+        { @1
+        } > /dev/null || fail "keygen: status $?"
+        @2
+        { @3
+        } > got || fail "req: status $?"
+        [ "$(cat got)" = encrypted ] || fail "got: $(cat got)"
+        """#,
+    "Ironhouse": #"""
+        zswift keygen --cert server.key > /dev/null
+        { @1
+        } > /dev/null || fail "keygen: status $?"
+        @2
+        { @3
+        } > got || fail "req: status $?"
+        [ "$(cat got)" = "hello $(sed -n 's/^ *public-key = "\(.*\)"$/\1/p' alice.key)" ] || fail "got: $(cat got)"
+        zswift req localhost:5555 --curve-server-key @server.key -d hi -t 5s 2> err; s=$?
+        [ $s = 4 ] && grep -q -- '--curve-allow' err || fail "a client not listed: status $s; $(cat err)"
+        """#,
+    "When the handshake fails": #"""
+        zswift keygen --cert server.key > /dev/null && zswift keygen --cert alice.key > /dev/null
+        zswift rep :5555 --echo --curve-server --curve-secret-key @server.key_secret &
+        { @1
+        } > got 2> err; s=$?
+        [ $s = 4 ] && [ ! -s got ] || fail "status $s; $(cat got) $(cat err)"
+        cat > want <<'EOF'
+        zswift: error: handshake with tcp://localhost:5555 failed: the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO, so the server key given is not the server's
+        hint: check --curve-server-key: it must be the server's public key (a zswift server prints it when it starts; keygen --cert NAME writes it to NAME)
+        EOF
+        cmp err want || fail "err: $(cat err)"
+        """#,
 ]
 
 /// Shared by every driver: a directory of its own, failure with a reason, bounded waits, and
