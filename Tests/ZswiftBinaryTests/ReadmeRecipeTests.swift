@@ -235,7 +235,7 @@ let recipeDrivers: [String: String] = [
         } > got 2> err; s=$?
         [ $s = 4 ] && [ ! -s got ] || fail "status $s; $(cat got) $(cat err)"
         cat > want <<'EOF'
-        zswift: error: handshake with tcp://localhost:5555 failed: the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO, so the server key given is not the server's
+        zswift: error: handshake with tcp://localhost:5555 failed: the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server
         hint: check --curve-server-key: it must be the server's public key (a zswift server prints it when it starts; keygen --cert NAME writes it to NAME)
         EOF
         cmp err want || fail "err: $(cat err)"

@@ -114,9 +114,29 @@ import ZMQ
     #expect(rig.tracker.fatalHandshake == nil)
 }
 
-@Test func theSameFailuresOnANullSocketAreNeverTakenForAWrongKey() {
+@Test func handshakesBrokenOffOnANullSocketAreARefusalNeverAWrongKey() {
+    // a server that refuses a NULL client may reset before its ERROR is read: three in a row
     let rig = Rig(.null(.push, refusing: true))
-    for _ in 0..<5 { rig.failedTurn(10) }
+    for _ in 0..<3 { rig.failedTurn(10) }
+    #expect(rig.tracker.fatalHandshake == FatalHandshake(endpoint: remote, cause: .repeatedFailures(.null, count: 3)))
+    #expect(rig.tracker.fatalHandshake?.reason.contains("key") == false)
+}
+
+@Test func nullSessionsThatEndAfterTheGraceAreNeverARefusal() {
+    // how libzmq 4.3.4 ends a ZMTP 1.0/2.0 session: no handshake event, then NO_DETAIL at its end
+    let rig = Rig(.null(.push))
+    for _ in 0..<5 {
+        rig.feed(.connected, 10, remote, after: 100)
+        rig.feed(.handshakeFailedNoDetail, UInt32(EPIPE), remote, after: ConnectionTracker.legacyGrace + 50)
+        rig.feed(.disconnected, 10, remote)
+    }
+    #expect(rig.tracker.fatalHandshake == nil)
+}
+
+@Test func aHandshakeFailureThatMatchesNoConnectionOnABoundSocketIsNeverTheRunsOwn() {
+    // a flood of refused peers outruns the events: the failure still belongs to the bound side
+    let rig = Rig(.null(.pull, refusing: true))
+    for _ in 0..<5 { rig.feed(.handshakeFailedAuth, 400, bound) }
     #expect(rig.tracker.fatalHandshake == nil)
 }
 

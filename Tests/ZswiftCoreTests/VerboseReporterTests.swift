@@ -61,8 +61,9 @@ import ZMQ
 
 @Test func aFatalHandshakeSaysWhyTheRunEnds() {
     #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.curve, count: 3)).reason
-            == "the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO, so the server key given is not the server's")
-    #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.gssapi, count: 3)).reason.hasPrefix("the security handshake failed"))
+            == "the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server")
+    #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.gssapi, count: 3)).reason.hasPrefix("the GSSAPI handshake failed 3 times"))
+    #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.null, count: 3)).reason.contains("it refuses this client"))
     #expect(FatalHandshake(endpoint: remote, cause: .incompatiblePeer(.push)).reason
             == "the peer closed the connection during the ZMTP handshake: it is not a ZMTP 3 peer, or not a PULL socket a PUSH can talk to")
 }

@@ -193,6 +193,8 @@ extension SecuritySettings {
         switch (failure.cause, mechanism) {
         case (.repeatedFailures, .curveClient):
             return "check --curve-server-key: it must be the server's public key (a zswift server prints it when it starts; keygen --cert NAME writes it to NAME)"
+        case (.repeatedFailures, .null):
+            return "the server refuses this peer (its --allow or --deny, or its ZAP handler?), or wants CURVE (--curve-server-key) or PLAIN (--plain-user)"
         case (.repeatedFailures, .plainClient):
             return "check --plain-user and that the server is a PLAIN server"
         case (.failure(.authentication), .curveClient):

@@ -98,7 +98,7 @@ struct ConnectionTracker {
             let i = waiting(for: event.endpoint)
             changes[0] = .observed(event, connection: i.map { connections[$0].fd })
             if let failure = event.handshakeFailure {
-                fail(failure, of: i, on: event.endpoint, into: &changes)
+                fail(failure, of: i, on: event.endpoint, at: now, into: &changes)
             } else if let i {
                 changes.append(succeed(i))
             }
@@ -132,13 +132,17 @@ struct ConnectionTracker {
         return .handshakeSucceeded(connections[i])
     }
 
-    private mutating func fail(_ failure: HandshakeFailure, of i: Int?, on endpoint: String,
+    private mutating func fail(_ failure: HandshakeFailure, of i: Int?, on endpoint: String, at now: Int,
                                into changes: inout [ConnectionChange]) {
         // it had its outcome: its end is not taken for a refusal
         if let i { connections[i].handshake = .failed }
         let connection = i.map { connections[$0] }
-        let accepted = connection?.accepted ?? false
-        if !accepted, let fatal = noteConnectFailure(failure, endpoint: endpoint) {
+        // with no connection waiting (a flood of refused peers outruns the events), the endpoint
+        // says which side it was: a handshake at a connect endpoint follows a connection there
+        let accepted = connection?.accepted ?? !everConnected.contains(endpoint)
+        // a connection that ends within the grace ended during its handshake, not after a session
+        let brokenOff = connection.map { now - $0.since < ConnectionTracker.legacyGrace } ?? false
+        if !accepted, let fatal = noteConnectFailure(failure, endpoint: endpoint, brokenOff: brokenOff) {
             changes.append(.fatalHandshake(fatal))
         }
         if case let .noDetail(errno) = failure, settings.acceptsLegacy {
@@ -174,15 +178,22 @@ struct ConnectionTracker {
 
     /// A failed connect-side handshake: some failures mean it can never succeed. Returns the fatal
     /// handshake when this failure made it so.
-    private mutating func noteConnectFailure(_ failure: HandshakeFailure, endpoint: String) -> FatalHandshake? {
+    /// `brokenOff`: the connection ended during its handshake. Under NULL, a run of those is a
+    /// server that refuses this client and resets before its ERROR could be read.
+    private mutating func noteConnectFailure(_ failure: HandshakeFailure, endpoint: String, brokenOff: Bool) -> FatalHandshake? {
         guard fatalHandshake == nil else { return nil }
         switch failure {
         case .protocolError, .authentication:
             fatalHandshake = FatalHandshake(endpoint: endpoint, cause: .failure(failure))
         case .noDetail:
+            // under NULL a ZMTP 1.0/2.0 session ends this way too: only one broken off counts
+            guard settings.mechanism != .null || brokenOff else {
+                failuresInARow[endpoint] = 0
+                return nil
+            }
             let n = (failuresInARow[endpoint] ?? 0) + 1
             failuresInARow[endpoint] = n
-            if settings.mechanism != .null && n >= ConnectionTracker.fatalStreak {
+            if n >= ConnectionTracker.fatalStreak {
                 fatalHandshake = FatalHandshake(endpoint: endpoint, cause: .repeatedFailures(settings.mechanism, count: n))
             }
         }

@@ -150,11 +150,14 @@ extension FatalHandshake {
         case let .failure(failure):
             return failure.reason
         case let .repeatedFailures(mechanism, count):
-            if mechanism == .curve {
-                return "the server closed the connection during the CURVE handshake \(count) times in a row: it could not decrypt this client's HELLO, so the server key given is not the server's"
+            switch mechanism {
+            case .curve:
+                return "the server closed the connection during the CURVE handshake \(count) times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server"
+            case .null:
+                return "the server closed the connection during the handshake \(count) times in a row: it refuses this client (an address list or a ZAP handler?), or it wants a security mechanism"
+            default:
+                return "the \(mechanism) handshake failed \(count) times in a row (credentials or a mechanism the server does not take?)"
             }
-            let name = mechanism == .plain ? "\(mechanism)" : "security"
-            return "the \(name) handshake failed \(count) times in a row (credentials or a mechanism the server does not take?)"
         case let .incompatiblePeer(type):
             let types = type.compatiblePeers.map(\.description).joined(separator: " or ")
             return "the peer closed the connection during the ZMTP handshake: it is not a ZMTP 3 peer, or not a \(types) socket a \(type) can talk to"

@@ -66,6 +66,7 @@ extension Channel {
         let queues = [SocketType.push, .pair, .dealer, .xsub].contains(type)
         guard queues && !connects.isEmpty && scope.stats.sentMessages > 0 else { return }
         while !peers.tracker.everReady && !peers.tracker.mayHaveLegacyPeer(at: Clock.now()) {
+            try checkSecurity()  // the events may have been read before this wait, by another
             if wait.deadline.hasPassed {
                 let why = "no peer completed the handshake at \(connects)"
                 scope.stats.delivery = .dropped(why + " within \(invocation.lingerSource) \(invocation.linger)")
