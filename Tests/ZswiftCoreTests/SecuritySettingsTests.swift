@@ -122,3 +122,9 @@ func securityFlagsThatCannotGoTogetherAreUsageErrorsNamingThem(words: [String], 
     let mismatch = FatalHandshake(endpoint: "tcp://h:1", cause: .failure(.protocolError(.mechanismMismatch)))
     #expect(try settings(["req", "localhost:5555"]).hint(for: mismatch)?.contains("this side uses NULL") == true)
 }
+
+@Test func securityFlagsOnAnInprocEndpointDrawAWarningThatTheyDoNothingThere() throws {
+    let secured = try invocation("pull", "-b", "inproc://x", "--curve-server")
+    #expect(secured.security.warnings.contains { $0.contains("inproc://x: libzmq runs no security handshake over inproc") })
+    #expect(try invocation("pull", "-b", "inproc://x").security.warnings.isEmpty)
+}
