@@ -207,7 +207,7 @@ let recipeDrivers: [String: String] = [
         } > got || fail "req: status $?"
         [ "$(cat got)" = "hello alice" ] || fail "got: $(cat got)"
         ZSWIFT_PLAIN_USER=alice:guess zswift req localhost:5555 -d hi 2> err; s=$?
-        [ $s = 4 ] && grep -q -- '--plain-user' err || fail "a wrong password: status $s; $(cat err)"
+        [ $s = 4 ] && grep -q -- 'check ZSWIFT_PLAIN_USER' err || fail "a wrong password: status $s; $(cat err)"
         """#,
     "Stonehouse": #"""
         { @1
@@ -235,7 +235,7 @@ let recipeDrivers: [String: String] = [
         } > got 2> err; s=$?
         [ $s = 4 ] && [ ! -s got ] || fail "status $s; $(cat got) $(cat err)"
         cat > want <<'EOF'
-        zswift: error: handshake with tcp://localhost:5555 failed: the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server
+        zswift: error: handshake with tcp://localhost:5555 failed: the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server, or its socket type does not go with this one
         hint: check --curve-server-key: it must be the server's public key (a zswift server prints it when it starts; keygen --cert NAME writes it to NAME)
         EOF
         cmp err want || fail "err: $(cat err)"

@@ -47,6 +47,8 @@ final class Rig {
     init(_ settings: ConnectionTracker.Settings, verbosity: Int = 1) {
         tracker = ConnectionTracker(settings, peerName: cannedName)
         reporter = VerboseReporter(diagnostics: Diagnostics(fd: log.fd, verbosity: verbosity))
+        reporter.socketType = settings.type
+        reporter.mechanism = settings.mechanism
     }
 
     /// Feeds one event `after` milliseconds; returns its changes but the echo.

@@ -239,3 +239,14 @@ extension HandshakeFailure {
         }
     }
 }
+
+@Test func aCurveClientThatBindsEndsAtTheFirstHandshakeItsServerBreaksOff() {
+    // a server that connects does not try again after a failed handshake: one is all there is
+    var settings = ConnectionTracker.Settings.curve(.pull)
+    settings.isSecurityClient = true
+    let rig = Rig(settings)
+    rig.feed(.accepted, 10, bound)
+    rig.feed(.handshakeFailedNoDetail, UInt32(EPIPE), bound)
+    #expect(rig.tracker.fatalHandshake == FatalHandshake(endpoint: bound, cause: .repeatedFailures(.curve, count: 1)))
+    #expect(rig.tracker.fatalHandshake?.reason.hasPrefix("the server closed the connection during the CURVE handshake: ") == true)
+}

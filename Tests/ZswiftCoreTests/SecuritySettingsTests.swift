@@ -43,7 +43,8 @@ private let serverPair = try! CurveKeys.generate()
     #expect(names(fresh.socketSettings) == ["ZMQ_CURVE_SERVERKEY", "ZMQ_CURVE_PUBLICKEY", "ZMQ_CURVE_SECRETKEY"])
     let given = try settings(["req", "localhost:5555", "--curve-secret-key", pair.secretKey.text],
                              environment: ["ZSWIFT_CURVE_SERVER_KEY": serverPair.publicKey.text])
-    #expect(given.mechanism == .curveClient(serverKey: serverPair.publicKey, own: pair) && given.verboseNotes.isEmpty)
+    #expect(given.mechanism == .curveClient(serverKey: serverPair.publicKey, own: pair))
+    #expect(given.verboseNotes == ["ZSWIFT_CURVE_SERVER_KEY is set: this socket is a CURVE client (unset it for a NULL one)"])
 }
 
 @Test func plainCredentialsComeFromTheFlagOrTheVariableAndTheFlagWins() throws {
@@ -127,4 +128,29 @@ func securityFlagsThatCannotGoTogetherAreUsageErrorsNamingThem(words: [String], 
     let secured = try invocation("pull", "-b", "inproc://x", "--curve-server")
     #expect(secured.security.warnings.contains { $0.contains("inproc://x: libzmq runs no security handshake over inproc") })
     #expect(try invocation("pull", "-b", "inproc://x").security.warnings.isEmpty)
+}
+
+@Test func addressListsOnIpcEndpointsAreAnErrorWhenNothingElseIsThereAndAWarningBeside() throws {
+    #expect(usageError("pull", "-b", "ipc:///tmp/x.ipc", "--allow", "127.0.0.1")?.message.contains("peers at ipc:///tmp/x.ipc have none") == true)
+    let deny = try invocation("pull", "-b", "ipc:///tmp/x.ipc", "--deny", "127.0.0.1")
+    #expect(deny.security.warnings.contains { $0.contains("--deny never matches them") })
+    let mixed = try invocation("pull", "-b", "ipc:///tmp/x.ipc", "-b", "tcp://127.0.0.1:1", "--allow", "127.0.0.1")
+    #expect(mixed.security.warnings.contains { $0.contains("--allow refuses every one of them") })
+}
+
+@Test func aClientRoleFromAVariableIsNamedInHintsAndUnderVerbose() throws {
+    let s = try settings(["req", "localhost:5555"], environment: ["ZSWIFT_CURVE_SERVER_KEY": serverPair.publicKey.text])
+    #expect(s.verboseNotes.contains("ZSWIFT_CURVE_SERVER_KEY is set: this socket is a CURVE client (unset it for a NULL one)"))
+    let wrongKey = FatalHandshake(endpoint: "tcp://h:1", cause: .repeatedFailures(.curve, count: 3))
+    #expect(s.hint(for: wrongKey)?.hasPrefix("check ZSWIFT_CURVE_SERVER_KEY:") == true)
+    let mismatch = FatalHandshake(endpoint: "tcp://h:1", cause: .failure(.protocolError(.mechanismMismatch)))
+    #expect(s.hint(for: mismatch)?.hasPrefix("this side uses CURVE (ZSWIFT_CURVE_SERVER_KEY is set)") == true)
+}
+
+@Test func aServerToldOfACryptographicErrorNamesItsOwnPublicKeyQuoted() throws {
+    let s = try settings(["push", "localhost:5555", "--curve-server", "--curve-secret-key", serverPair.secretKey.text])
+    let crypto = FatalHandshake(endpoint: "tcp://h:1", cause: .failure(.protocolError(.cryptographic)))
+    #expect(s.hint(for: crypto) == "the client's --curve-server-key is not this server's public key, '\(serverPair.publicKey.text)'")
+    let fresh = try settings(["pull", ":5555", "--curve-server"])
+    #expect(fresh.notices.first?.contains("--curve-server-key '") == true)
 }

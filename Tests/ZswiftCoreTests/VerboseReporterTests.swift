@@ -27,7 +27,7 @@ import ZMQ
     rig.feed(.accepted, 10, bound)
     rig.feed(.disconnected, 10, bound)
     #expect(rig.said == ["zswift: accepted 192.0.2.10:4000 on \(bound)",
-                         "zswift: refused 192.0.2.10:4000 on \(bound): not a ZMTP 3 peer (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)"])
+                         "zswift: refused 192.0.2.10:4000 on \(bound): not a ZMTP 3 peer, or a socket type a PULL cannot talk to (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)"])
 }
 
 @Test func verboseSaysTheEndOfAZMTP2SessionInWordsNotAsAFailedHandshake() {
@@ -61,7 +61,7 @@ import ZMQ
 
 @Test func aFatalHandshakeSaysWhyTheRunEnds() {
     #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.curve, count: 3)).reason
-            == "the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server")
+            == "the server closed the connection during the CURVE handshake 3 times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server, or its socket type does not go with this one")
     #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.gssapi, count: 3)).reason.hasPrefix("the GSSAPI handshake failed 3 times"))
     #expect(FatalHandshake(endpoint: remote, cause: .repeatedFailures(.null, count: 3)).reason.contains("it refuses this client"))
     #expect(FatalHandshake(endpoint: remote, cause: .incompatiblePeer(.push)).reason
@@ -131,4 +131,21 @@ import ZMQ
     // another host is said as it comes
     rig.feed(.accepted, 11, bound)
     #expect(rig.said.last == "zswift: accepted 192.0.2.11:4000 on \(bound)")
+}
+
+@Test func aFloodOfHandshakesBrokenOffOnACurveServerIsOneLineEveryFiveSecondsWithoutTheLegacyHint() {
+    let rig = Rig(.init(type: .rep, mechanism: .curve, acceptsLegacy: false, refusesLegacy: true))
+    for _ in 0..<60 {  // 50 wrong-key clients at once: the failures outrun the events that say why
+        rig.feed(.accepted, 10, bound, after: 50)
+        rig.feed(.disconnected, 10, bound, after: 50)
+    }
+    let expected = "zswift: connection from 192.0.2.10:4000 on \(bound) ended before its CURVE handshake completed (a wrong key, another mechanism, or a socket type a REP cannot talk to)"
+    #expect(rig.said == ["zswift: accepted 192.0.2.10:4000 on \(bound)", expected, expected + " (51 times)"])
+}
+
+@Test func differentFailuresOnOneEndpointAreEachSaid() {
+    let rig = Rig(.null(.pull, refusing: true))
+    rig.feed(.handshakeFailedProtocol, ProtocolError.mechanismMismatch.rawValue, bound)
+    rig.feed(.handshakeFailedProtocol, ProtocolError.cryptographic.rawValue, bound)
+    #expect(rig.said.count == 2, "\(rig.said)")
 }

@@ -33,6 +33,9 @@ struct SecuritySettings: Sendable {
     var warnings: [String] = []
     /// Said under -v (a client's own new key, a server that accepts anyone).
     var verboseNotes: [String] = []
+    /// Where a client's server key or credentials came from: the flag, or the variable standing
+    /// for it (hints name it, so that a variable left exported is found).
+    var clientSource = ""
 
     /// Whether any flag or variable asked for security or address lists.
     var isEmpty: Bool { mechanism == .null && policy == nil }
@@ -42,12 +45,22 @@ struct SecuritySettings: Sendable {
     init(_ raw: RawArguments, command: Command, lookup: (String) -> String? = EnvironmentDefault.variable) throws(UsageError) {
         guard command.opensSockets else { return }
         mechanism = try SecuritySettings.mechanism(raw, lookup: lookup, warnings: &warnings)
+        switch mechanism {
+        case .curveClient:
+            clientSource = raw.curveServerKey != nil ? "--curve-server-key" : EnvironmentDefault.curveServerKey.rawValue
+        case .plainClient:
+            clientSource = raw.plainUser != nil ? "--plain-user" : EnvironmentDefault.plainUser.rawValue
+        default: break
+        }
+        if clientSource.hasPrefix("ZSWIFT_") {
+            verboseNotes.append("\(clientSource) is set: this socket is a \(mechanism.name) client (unset it for a NULL one)")
+        }
         try checkFlagsFit(raw, command: command)
         sides = raw.secure ?? .frontend
         policy = try accessPolicy(raw, legacyZMTP: raw.legacyZMTP)
         switch mechanism {
         case let .curveServer(keys) where raw.curveSecretKey == nil && lookup(EnvironmentDefault.curveSecretKey.rawValue).map(\.isEmpty) != false:
-            notices.append("CURVE server public key: \(keys.publicKey.text) (a new pair for this run: clients give --curve-server-key \(keys.publicKey.text); --curve-secret-key keeps one)")
+            notices.append("CURVE server public key: \(keys.publicKey.text) (a new pair for this run: clients give --curve-server-key '\(keys.publicKey.text)'; --curve-secret-key keeps one)")
         case let .curveClient(_, own) where raw.curveSecretKey == nil && lookup(EnvironmentDefault.curveSecretKey.rawValue).map(\.isEmpty) != false:
             verboseNotes.append("CURVE client public key: \(own.publicKey.text) (a new pair for this run; a server's --curve-allow lists it)")
         default: break
@@ -192,23 +205,41 @@ extension SecuritySettings {
     func hint(for failure: FatalHandshake) -> String? {
         switch (failure.cause, mechanism) {
         case (.repeatedFailures, .curveClient):
-            return "check --curve-server-key: it must be the server's public key (a zswift server prints it when it starts; keygen --cert NAME writes it to NAME)"
+            return "check \(clientSource): it must be the server's public key (a zswift server prints it when it starts; keygen --cert NAME writes it to NAME)"
         case (.repeatedFailures, .null):
             return "the server refuses this peer (its --allow or --deny, or its ZAP handler?), or wants CURVE (--curve-server-key) or PLAIN (--plain-user)"
         case (.repeatedFailures, .plainClient):
-            return "check --plain-user and that the server is a PLAIN server"
+            return "check \(clientSource) and that the server is a PLAIN server"
         case (.failure(.authentication), .curveClient):
             return "the server does not accept this client's key: add its public key (-v prints it; --curve-secret-key keeps one) to the server's --curve-allow"
         case (.failure(.authentication), .plainClient):
-            return "check --plain-user: the server refused this user name or password"
+            return "check \(clientSource): the server refused this user name or password"
         case (.failure(.authentication), _):
             return "the server refused this peer (its --allow or --deny, or its ZAP handler)"
         case (.failure(.protocolError(.mechanismMismatch)), _):
-            return "this side uses \(mechanism.name): a CURVE server needs --curve-server-key KEY, a PLAIN server --plain-user USER:PASS, a NULL server neither"
+            return "this side uses \(mechanism.name)\(clientSource.hasPrefix("ZSWIFT_") ? " (\(clientSource) is set)" : ""): a CURVE server needs --curve-server-key KEY, a PLAIN server --plain-user USER:PASS, a NULL server neither"
+        case let (.failure(.protocolError(.cryptographic)), .curveServer(keys)):
+            return "the client's --curve-server-key is not this server's public key, '\(keys.publicKey.text)'"
         case (.failure(.protocolError(.cryptographic)), _):
-            return "check the CURVE keys: --curve-server-key must be the server's public key"
+            return "check the CURVE keys: \(clientSource.isEmpty ? "--curve-server-key" : clientSource) must be the server's public key"
         default:
             return failure.status == .security ? "both sides must use the same mechanism and keys" : nil
         }
+    }
+}
+
+extension SecuritySettings {
+    /// --allow and --deny filter by IP address, and a peer over ipc:// has none: every one is
+    /// refused by a non-empty --allow (a usage error when no endpoint has addresses at all) and
+    /// none is by --deny.
+    mutating func checkAddressLists(_ endpoints: [Endpoint]) throws(UsageError) {
+        guard let policy, !(policy.allow.isEmpty && policy.deny.isEmpty),
+              let ipc = endpoints.first(where: { $0.address.hasPrefix("ipc://") }) else { return }
+        let list = policy.allow.isEmpty ? "--deny" : "--allow"
+        if !policy.allow.isEmpty && endpoints.allSatisfy({ $0.address.hasPrefix("ipc://") }) {
+            throw UsageError("--allow lets in peers by IP address, and peers at \(ipc.address) have none: it would refuse every one",
+                             hint: "use a tcp endpoint, or guard the ipc path with file permissions instead")
+        }
+        warnings.append("\(ipc.address): peers there have no IP address, so \(list) \(list == "--allow" ? "refuses every one of them" : "never matches them")")
     }
 }

@@ -129,6 +129,7 @@ struct Invocation: Sendable {
         events = raw.events
         security = try SecuritySettings(raw, command: command)
         let all = endpoints + (broker.map { $0.frontends + $0.backends } ?? [])
+        try security.checkAddressLists(all)
         if !security.isEmpty, let inproc = all.first(where: { $0.address.hasPrefix("inproc://") }) {
             security.warnings.append("\(inproc.address): libzmq runs no security handshake over inproc, so the security flags do nothing there")
         }

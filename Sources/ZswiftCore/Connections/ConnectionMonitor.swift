@@ -18,7 +18,8 @@ final class ConnectionMonitor {
         let zapDomain = (try? socket.get(.zapDomain)) ?? ""
         tracker = ConnectionTracker(.init(type: socket.type, mechanism: mechanism,
                                           acceptsLegacy: mechanism == .null && zapDomain.isEmpty,
-                                          refusesLegacy: refusesLegacy),
+                                          refusesLegacy: refusesLegacy,
+                                          isSecurityClient: mechanism != .null && !ConnectionMonitor.isServer(socket)),
                                     peerName: PeerSocket.peerAddress)
         monitor = try Monitor(socket)
         // an inproc reader's fd signals a new message only once the reader has looked and found
@@ -26,7 +27,14 @@ final class ConnectionMonitor {
         _ = monitor.socket.events
         verbose = VerboseReporter(diagnostics: diagnostics)
         verbose.refusalsExplained = refusalsExplained
+        verbose.socketType = socket.type
+        verbose.mechanism = mechanism
         json = events.map { _ in EventsJSONReporter(diagnostics: diagnostics, origin: Clock.now()) }
+    }
+
+    /// Whether the socket is a CURVE or PLAIN server.
+    static func isServer(_ socket: Socket) -> Bool {
+        ((try? socket.get(.curveServer)) ?? false) || ((try? socket.get(.plainServer)) ?? false)
     }
 
     /// Handles every event that is waiting, then writes what is due; returns whether there were

@@ -18,6 +18,9 @@ struct ConnectionTracker {
         var acceptsLegacy: Bool
         /// Whether zswift set a ZAP domain to refuse them (a bound socket without --legacy-zmtp).
         var refusesLegacy: Bool
+        /// A CURVE or PLAIN client: its handshakes fail by the server's doing, on a connection it
+        /// accepted too (a client that binds), and a run of failures ends the run.
+        var isSecurityClient = false
     }
 
     /// How long a connection may go without a handshake event before it is taken for a ZMTP 1.0/2.0
@@ -142,7 +145,8 @@ struct ConnectionTracker {
         let accepted = connection?.accepted ?? !everConnected.contains(endpoint)
         // a connection that ends within the grace ended during its handshake, not after a session
         let brokenOff = connection.map { now - $0.since < ConnectionTracker.legacyGrace } ?? false
-        if !accepted, let fatal = noteConnectFailure(failure, endpoint: endpoint, brokenOff: brokenOff) {
+        if !accepted || settings.isSecurityClient,
+           let fatal = noteConnectFailure(failure, endpoint: endpoint, brokenOff: brokenOff, streak: accepted ? 1 : ConnectionTracker.fatalStreak) {
             changes.append(.fatalHandshake(fatal))
         }
         if case let .noDetail(errno) = failure, settings.acceptsLegacy {
@@ -180,7 +184,9 @@ struct ConnectionTracker {
     /// handshake when this failure made it so.
     /// `brokenOff`: the connection ended during its handshake. Under NULL, a run of those is a
     /// server that refuses this client and resets before its ERROR could be read.
-    private mutating func noteConnectFailure(_ failure: HandshakeFailure, endpoint: String, brokenOff: Bool) -> FatalHandshake? {
+    /// `streak`: how many failures in a row end the run (one for a client that binds: a server
+    /// that connects does not try again after a failed handshake).
+    private mutating func noteConnectFailure(_ failure: HandshakeFailure, endpoint: String, brokenOff: Bool, streak: Int) -> FatalHandshake? {
         guard fatalHandshake == nil else { return nil }
         switch failure {
         case .protocolError, .authentication:
@@ -193,7 +199,7 @@ struct ConnectionTracker {
             }
             let n = (failuresInARow[endpoint] ?? 0) + 1
             failuresInARow[endpoint] = n
-            if n >= ConnectionTracker.fatalStreak {
+            if n >= streak {
                 fatalHandshake = FatalHandshake(endpoint: endpoint, cause: .repeatedFailures(settings.mechanism, count: n))
             }
         }

@@ -20,6 +20,9 @@ struct VerboseReporter {
     /// Whether zswift's own ZAP handler says why it refused a peer (Security/AccessReporter.swift):
     /// then the refusal libzmq reports as a failed handshake is not said twice.
     var refusalsExplained = false
+    /// The watched socket's type and mechanism, for the words of a refusal.
+    var socketType: SocketType?
+    var mechanism = Mechanism.null
 
     init(diagnostics: Diagnostics) { self.diagnostics = diagnostics }
 
@@ -38,11 +41,12 @@ struct VerboseReporter {
             if let connection, connection.accepted { failingPeers[VerboseReporter.peerKey(connection)] = now }
         case let .handshakeFailed(connection, endpoint, failure):
             if let connection, connection.accepted { failingPeers[VerboseReporter.peerKey(connection)] = now }
-            noteFailure(endpoint, "handshake with \(connection?.who ?? endpoint) failed: \(failure.reason)", at: now)
+            noteFailure(endpoint, failure.reason, "handshake with \(connection?.who ?? endpoint) failed: \(failure.reason)", at: now)
         case let .endedWithoutHandshake(connection, endpoint, errno):
-            noteFailure(endpoint, VerboseReporter.endWithoutHandshake(connection?.who ?? endpoint, errno: errno), at: now)
+            noteFailure(endpoint, "ended", VerboseReporter.endWithoutHandshake(connection?.who ?? endpoint, errno: errno), at: now)
         case let .refused(connection):
-            diagnostics.info("refused \(connection.who) on \(connection.endpoint): not a ZMTP 3 peer (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)")
+            failingPeers[VerboseReporter.peerKey(connection)] = now
+            noteFailure(connection.endpoint, "refused", refusal(connection), at: now)
         case let .disconnected(connection) where connection.accepted && connection.handshake == .failed:
             _ = connection  // its failed handshake was said (or counted): that is why it ended
         case let .disconnected(connection):
@@ -88,15 +92,28 @@ struct VerboseReporter {
         retries[endpoint] = entry
     }
 
-    /// Says a failure under -v, and a run of the same failure once every 5 s with its count.
-    private mutating func noteFailure(_ endpoint: String, _ text: String, at now: Int) {
-        var entry = failures[endpoint] ?? (0, 0)
+    /// Why an accepted connection ended with no handshake event. Under NULL, libzmq refused a
+    /// peer that is not ZMTP 3, or whose socket type does not go with this one; under CURVE or
+    /// PLAIN, a handshake was broken off (a flood of them outruns the events that say why).
+    func refusal(_ connection: Connection) -> String {
+        let types = socketType.map { "a socket type a \($0) cannot talk to" } ?? "a socket type that does not fit"
+        guard mechanism == .null else {
+            return "connection from \(connection.who) on \(connection.endpoint) ended before its \(mechanism) handshake completed (a wrong key, another mechanism, or \(types))"
+        }
+        return "refused \(connection.who) on \(connection.endpoint): not a ZMTP 3 peer, or \(types) (--legacy-zmtp accepts ZMTP 1.0/2.0 peers)"
+    }
+
+    /// Says a failure under -v, and a run of the same kind of failure (`kind`) on one endpoint
+    /// once every 5 s with its count.
+    private mutating func noteFailure(_ endpoint: String, _ kind: String, _ text: String, at now: Int) {
+        let key = endpoint + " " + kind
+        var entry = failures[key] ?? (0, 0)
         entry.count += 1
         if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
             diagnostics.info(entry.count == 1 ? text : text + " (\(entry.count) times)")
             entry.lastReport = now
         }
-        failures[endpoint] = entry
+        failures[key] = entry
     }
 
     /// What -v says when a connection that had no ZMTP 3 handshake ends (HANDSHAKE_FAILED_NO_DETAIL
@@ -150,13 +167,14 @@ extension FatalHandshake {
         case let .failure(failure):
             return failure.reason
         case let .repeatedFailures(mechanism, count):
+            let times = count == 1 ? "" : " \(count) times in a row"
             switch mechanism {
             case .curve:
-                return "the server closed the connection during the CURVE handshake \(count) times in a row: it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server"
+                return "the server closed the connection during the CURVE handshake\(times): it could not decrypt this client's HELLO (the server key given is not the server's), or it is no CURVE server, or its socket type does not go with this one"
             case .null:
-                return "the server closed the connection during the handshake \(count) times in a row: it refuses this client (an address list or a ZAP handler?), or it wants a security mechanism"
+                return "the server closed the connection during the handshake\(times): it refuses this client (an address list or a ZAP handler?), or it wants a security mechanism"
             default:
-                return "the \(mechanism) handshake failed \(count) times in a row (credentials or a mechanism the server does not take?)"
+                return "the \(mechanism) handshake failed\(times) (credentials or a mechanism the server does not take?)"
             }
         case let .incompatiblePeer(type):
             let types = type.compatiblePeers.map(\.description).joined(separator: " or ")

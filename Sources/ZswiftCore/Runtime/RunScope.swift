@@ -34,9 +34,11 @@ final class RunScope {
     }()
 
     /// Whether waits must serve the event loop: -v and --events report events as they come, and
-    /// a handshake refused for security reasons at a connect endpoint ends the run with status 4.
+    /// a handshake refused for security reasons at a connect endpoint (or on any connection of a
+    /// CURVE or PLAIN client) ends the run with status 4.
     var reportsAsItHappens: Bool {
         diagnostics.verbosity > 0 || invocation.events != nil || invocation.endpoints.contains { $0.role == .connect }
+            || !invocation.security.mechanism.authenticates
     }
 
     /// Whether the run made its context (and so terminates it at the end).
