@@ -1,5 +1,6 @@
 // Messages about values that may be secret: -o curve_secretkey= and -o plain_password= never show
-// their value (usage errors, refusals by libzmq, runtime errors).
+// their value (usage errors, refusals by libzmq, runtime errors), and a file that holds bare keys
+// instead of a certificate says so without quoting them.
 import Testing
 import ZMQ
 @testable import ZswiftCore
@@ -60,4 +61,57 @@ func aSecretOptionWithoutAnEqualsSignIsRefusedWithoutItsValue(word: String) {
     #expect(SocketOptionSetting.zswift(.plainPassword, "hunter2").spelled == "ZMQ_PLAIN_PASSWORD")
     // other options keep their value in messages
     #expect(try SocketOptionSetting.parse(ArgumentValue("plain_username=carol")).spelled == "-o plain_username=carol")
+}
+
+// MARK: - A file that is not a certificate
+
+@Test(arguments: [
+    ("hello, world\n", "it is not in the certificate format (ZPL), line 1: expected = after the name"),
+    ("# only a comment\n", "it has no curve section"),
+    ("curve\n    secret-key = \"\(serverSecret)\"\n", "it has no public-key in its curve section"),
+    ("curve\n    public-key = \"\(serverPublic)\"\n    public-key = \"\(serverPublic)\"\n", "it has 2 public-key lines"),
+])
+func everyReasonAFileIsNotACertificateIsASentence(text: String, says: String) {
+    let file = writeFile("notcert", text)
+    let error = errorText { () throws(UsageError) in try KeyArgument.publicKey("@" + file, from: .flag("curve-server-key")) }
+    #expect(error?.hasPrefix("--curve-server-key: \(file) is not a CURVE certificate: \(says)\n") == true, "\(error ?? "accepted")")
+    #expect(error?.hasSuffix("a certificate is what zswift keygen --cert or pyzmq's zmq.auth.create_certificates writes") == true)
+}
+
+@Test(arguments: [
+    (serverPublic + "\n", "a bare key"),
+    (serverPublic, "a bare key"),
+    (serverSecret + "\r\n", "a bare key"),
+    ("@0000" + serverPublic.dropFirst(5) + "\n", "a bare key"),  // made of ZPL name characters: it parses, with no curve section
+    ("public-key: \(serverPublic)\nsecret-key: \(serverSecret)\n", "keys as zswift keygen prints them"),
+    ("public-key: \(serverPublic)\n", "keys as zswift keygen prints them"),
+])
+func aFileOfBareKeysSaysSoAndNeverShowsThem(text: String, holds: String) {
+    let file = writeFile("rawkey.txt", text)
+    for (read, flag) in [({ () throws(UsageError) in _ = try KeyArgument.publicKey("@" + file, from: .flag("curve-server-key")) }, "--curve-server-key"),
+                         ({ () throws(UsageError) in _ = try KeyArgument.secretKey("@" + file, from: flagOrigin) }, "--curve-secret-key")] {
+        let error = errorText(read)
+        #expect(error?.hasPrefix("\(flag): \(file) is not a CURVE certificate: it ") == true, "\(error ?? "accepted")")
+        #expect(error?.hasSuffix("\n\(file) holds \(holds), not a certificate: give the key itself (\(flag) KEY) or write certificates with zswift keygen --cert NAME") == true,
+                "\(error ?? "accepted")")
+        #expect(error.map { leaks(serverSecret, in: $0) } == false)
+    }
+}
+
+@Test func aBareKeyFromTheEnvironmentSaysHowToSetTheVariable() {
+    let file = writeFile("rawkey.txt", serverSecret + "\n")
+    let origin = ValueOrigin.environment("ZSWIFT_CURVE_SECRET_KEY", for: "curve-secret-key")
+    let error = errorText { () throws(UsageError) in try KeyArgument.secretKey("@" + file, from: origin) }
+    #expect(error?.contains("give the key itself (ZSWIFT_CURVE_SECRET_KEY=KEY)") == true, "\(error ?? "accepted")")
+}
+
+@Test(arguments: [
+    serverPublic + "x\n",                                   // 41 characters
+    serverPublic + "\n" + clientPublic + "\n",              // two bare keys
+    "public-key: \(serverPublic)\nname: server\n",          // a line that is no key
+    "public-key:\(serverPublic)\n",
+    "\n\n",
+])
+func aFileThatIsNotJustKeysGetsTheUsualHint(text: String) {
+    #expect(Certificate.bareKeys(in: bytes(text)) == nil)
 }
