@@ -1,6 +1,7 @@
 // Messages about values that may be secret: -o curve_secretkey= and -o plain_password= never show
-// their value (usage errors, refusals by libzmq, runtime errors), and a file that holds bare keys
-// instead of a certificate says so without quoting them.
+// their value (usage errors, refusals by libzmq, runtime errors), a file that holds bare keys
+// instead of a certificate says so without quoting them, and a PLAIN user list refuses a user name
+// with white space around it, never showing the password.
 import Testing
 import ZMQ
 @testable import ZswiftCore
@@ -114,4 +115,24 @@ func aFileOfBareKeysSaysSoAndNeverShowsThem(text: String, holds: String) {
 ])
 func aFileThatIsNotJustKeysGetsTheUsualHint(text: String) {
     #expect(Certificate.bareKeys(in: bytes(text)) == nil)
+}
+
+// MARK: - PLAIN user names
+
+@Test(arguments: [
+    ("  carol : hunter2 \n", "users.txt line 1: the user name has white space around it", "as in carol:PASS"),
+    ("alice:pw\ncarol :hunter2\n", "users.txt line 2: the user name has white space around it", "as in carol:PASS"),
+    ("alice:pw\r\n carol:hunter2\r\n", "users.txt line 2: the user name has white space around it", "as in carol:PASS"),
+    ("  :hunter2\n", "users.txt line 1: the user name has white space around it", "with a user name"),
+])
+func aUserNameWithWhiteSpaceAroundItIsAnErrorNamingFileAndLine(text: String, says: String, hint: String) {
+    let error = #expect(throws: UsageError.self) { try PlainUsers(parsing: bytes(text), file: "users.txt") }
+    #expect(error?.message == "--plain-users: " + says, "\(shown(error))")
+    #expect(error?.hint?.contains(hint) == true, "\(shown(error))")
+    #expect(!shown(error).contains("hunter2"))
+}
+
+@Test func spacesInsideAUserNameAndAroundAPasswordAreKept() throws {
+    let list = try PlainUsers(parsing: bytes("carol smith: hunter2 \n"), file: "users.txt")
+    #expect(list.check(user: bytes("carol smith"), password: bytes(" hunter2 ")) == .accepted)
 }
