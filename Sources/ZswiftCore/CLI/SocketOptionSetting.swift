@@ -20,7 +20,25 @@ struct SocketOptionSetting: Sendable {
     let bytes: [UInt8]
     let source: Source
     /// How it was given, for messages: "-o sndbuf=1024", "--hwm 10"; the option's name for zswift's own.
+    /// The value of a secret option is never in it: "-o curve_secretkey=(secret)".
     let spelled: String
+
+    init(option: AnySocketOption, bytes: [UInt8], source: Source, spelled: String) {
+        self.option = option
+        self.bytes = bytes
+        self.source = source
+        self.spelled = option.isSecret ? Self.withoutValue(spelled) : spelled
+    }
+
+    /// `spelled` with its value, if it has one, shown as (secret): "-o NAME=(secret)", "--flag (secret)".
+    static func withoutValue(_ spelled: String) -> String {
+        if spelled.hasPrefix("-o "), let eq = spelled.firstIndex(of: "=") { return String(spelled[...eq]) + Self.secret }
+        if spelled.hasPrefix("-"), let space = spelled.firstIndex(of: " ") { return String(spelled[...space]) + Self.secret }
+        return spelled
+    }
+
+    /// What a message shows for a secret value.
+    static let secret = "(secret)"
 
     /// One of zswift's own settings.
     static func zswift<V: SocketOptionValue>(_ option: SocketOption<V>, _ value: V) -> SocketOptionSetting {
@@ -31,6 +49,11 @@ struct SocketOptionSetting: Sendable {
     static func parse(_ argument: ArgumentValue) throws(UsageError) -> SocketOptionSetting {
         let text = argument.text
         guard let eq = argument.bytes.firstIndex(of: UInt8(ascii: "=")) else {
+            // "curve_secretkey:KEY" or "plain_password KEY": the word may hold a secret after its name
+            if let secret = SocketOptions.all.first(where: { $0.isSecret && text.lowercased().replacingPrefix("zmq_").hasPrefix($0.name) }) {
+                throw UsageError("--sockopt: \(secret.name) must be followed by = and its value, as NAME=VALUE",
+                                 hint: "for example -o \(secret.name)=VALUE (the value is never shown)")
+            }
             throw UsageError("--sockopt: '\(text)' is not NAME=VALUE", hint: "for example -o tcp_keepalive=1 or -o ZMQ_SNDBUF=1048576")
         }
         let name = String(decoding: argument.bytes[..<eq], as: UTF8.self)
@@ -45,8 +68,9 @@ struct SocketOptionSetting: Sendable {
         guard option.writable else {
             throw UsageError("--sockopt: \(option.name) can only be read, not set")
         }
+        let spelled = "-o " + (option.isSecret ? name + "=" + Self.secret : text)
         func bad() -> UsageError {
-            UsageError("--sockopt: \(option.name) takes \(option.kind.rawValue), not '\(value)'",
+            UsageError("--sockopt: \(option.name) takes \(option.kind.rawValue), not " + (option.isSecret ? "the value given" : "'\(value)'"),
                        hint: "for example -o \(option.name)=\(option.kind == .boolean ? "1" : "1000")")
         }
         var bytes: [UInt8]
@@ -72,9 +96,25 @@ struct SocketOptionSetting: Sendable {
             bytes = valueBytes
         }
         guard option.accepts(bytes) else {
-            throw UsageError("-o \(text): \(option.name) must be \(option.values.phrase)", hint: option.values.hint(for: option.name))
+            let problem = option.isSecret ? Self.problem(with: valueBytes, for: option).map { "; the value \($0)" } ?? "" : ""
+            throw UsageError("\(spelled): \(option.name) must be \(option.values.phrase)" + problem, hint: option.values.hint(for: option.name))
         }
-        return SocketOptionSetting(option: option, bytes: bytes, source: .sockopt, spelled: "-o " + text)
+        return SocketOptionSetting(option: option, bytes: bytes, source: .sockopt, spelled: spelled)
+    }
+
+    /// Why `value` is not what `option` takes, in lengths and positions only (it may be a secret):
+    /// "is 41 characters (with white space at an end)", "is 300 bytes"; nil when there is no more to say.
+    static func problem(with value: [UInt8], for option: AnySocketOption) -> String? {
+        let length = "is \(value.count) byte\(value.count == 1 ? "" : "s")"
+        switch option.values {
+        case .curveKey:
+            // CurveKey.problem counts characters of text; its words after ";" say what a key is, which the message has said
+            let text = String(decoding: value, as: UTF8.self)
+            guard Array(text.utf8) == value, let problem = CurveKey.problem(with: text) else { return length }
+            return problem.split(separator: ";", maxSplits: 1).first.map(String.init)
+        case .lengths, .routingID: return length
+        default: return nil
+        }
     }
 
     /// Refuses the setting when it does not apply to one of `types`, the sockets `opener` opens
@@ -99,6 +139,12 @@ struct SocketOptionSetting: Sendable {
     static func list(_ words: [String], _ conjunction: String = "and") -> String {
         words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " \(conjunction) " + words.last!
     }
+}
+
+extension AnySocketOption {
+    /// Whether the option's value is a secret that no message may show: a CURVE secret key, a
+    /// PLAIN password.
+    var isSecret: Bool { name == SocketOption.curveSecretKey.name || name == SocketOption.plainPassword.name }
 }
 
 extension SocketOptionValues {

@@ -22,6 +22,8 @@ struct Certificate: Equatable, Sendable {
 
 /// Why a text is not a certificate (never quoting a key: it may be a secret).
 struct CertificateError: Error, Equatable, Sendable {
+    /// What follows "it" in a sentence about the text: "has no curve section", "is not in the
+    /// certificate format (ZPL), line 1: expected a name".
     let reason: String
 }
 
@@ -33,7 +35,7 @@ extension Certificate {
     /// sections other than `metadata` and `curve` are ignored.
     init(parsing text: [UInt8]) throws(CertificateError) {
         let items: [ZPLItem]
-        do { items = try ZPL.parse(text) } catch { throw CertificateError(reason: "not in the certificate format (ZPL), \(error.description)") }
+        do { items = try ZPL.parse(text) } catch { throw CertificateError(reason: "is not in the certificate format (ZPL), \(error.description)") }
         guard let curve = items.first(where: { $0.name == "curve" }) else {
             throw CertificateError(reason: "has no curve section")
         }
@@ -52,6 +54,22 @@ extension Certificate {
         }
         self.init(publicKey: publicKey, secretKey: secretKey,
                   metadata: items.first { $0.name == "metadata" }?.children.map { Entry(name: $0.name, value: $0.value) } ?? [])
+    }
+
+    /// What a text that is no certificate holds when it holds only keys: "a bare key" (one line of
+    /// 40 characters of Z85), "keys as zswift keygen prints them" (public-key: KEY and secret-key:
+    /// KEY lines); nil for anything else. Never a key itself: it may be a secret.
+    static func bareKeys(in text: [UInt8]) -> String? {
+        var lines: [ArraySlice<UInt8>] = []
+        for var line in text.split(separator: 10) {
+            while let last = line.last, ZPL.isSpace(last) { line = line.dropLast() }
+            if !line.isEmpty { lines.append(line) }
+        }
+        func isKey(_ bytes: some Collection<UInt8>) -> Bool { CurveKey(z85: String(decoding: bytes, as: UTF8.self), kind: .public) != nil }
+        if lines.count == 1, isKey(lines[0]) { return "a bare key" }
+        let labels = ["public-key: ", "secret-key: "].map { Array($0.utf8) }
+        let printed = lines.allSatisfy { line in labels.contains { line.starts(with: $0) && isKey(line.dropFirst($0.count)) } }
+        return !lines.isEmpty && printed ? "keys as zswift keygen prints them" : nil
     }
 
     /// The key of `kind` in the curve section (public-key or secret-key), nil when absent.

@@ -95,8 +95,11 @@ enum KeyArgument {
         }
         let certificate: Certificate
         do { certificate = try Certificate(parsing: bytes) } catch {
+            let keyItself = origin.name.hasPrefix("--") ? "\(origin.name) KEY" : "\(origin.name)=KEY"
             throw UsageError("\(origin.name): \(path) is not a CURVE certificate: it \(error.reason)",
-                             hint: "a certificate is what zswift keygen --cert or pyzmq's zmq.auth.create_certificates writes")
+                             hint: Certificate.bareKeys(in: bytes).map {
+                                 "\(path) holds \($0), not a certificate: give the key itself (\(keyItself)) or write certificates with zswift keygen --cert NAME"
+                             } ?? "a certificate is what zswift keygen --cert or pyzmq's zmq.auth.create_certificates writes")
         }
         var warnings: [String] = []
         if certificate.secretKey != nil && mode & 0o044 != 0 {

@@ -70,6 +70,14 @@ struct PlainUsers: Equatable, Sendable {
             let body = line.last == 13 ? line.dropLast() : line
             if body.first == UInt8(ascii: "#") || body.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
             let (user, password) = try PlainUsers.split(body, fail)
+            // a client sends its name as typed: "  carol " would be a user no client means
+            let blank = { (byte: UInt8) in byte == 32 || byte == 9 }
+            if user.first.map(blank) == true || user.last.map(blank) == true {
+                let trimmed = Array(user.drop(while: blank).reversed().drop(while: blank).reversed())
+                throw UsageError("\(origin.name): \(file) line \(number): the user name has white space around it",
+                                 hint: trimmed.isEmpty ? "each line is USER:PASS, with a user name"
+                                     : "write the name without it, as in \(PlainUsers.printable(trimmed)):PASS (the password is everything after the colon, spaces too)")
+            }
             if let first = lineOf[user] {
                 throw fail("user '\(PlainUsers.printable(user))' again (first on line \(first))")
             }
