@@ -219,13 +219,17 @@ private func number(after key: String, in line: String) -> Int {
 
 @Test func aPeerThatLeftWithoutTakingWhatWasSentIsNotCalledAllDelivered() throws {
     let endpoint = Paths.ipcEndpoint()
-    // a PULL that connects, never reads (its buffers fill), and goes after a second
+    // a PULL that connects, never reads (its buffers fill), and goes after a second and a half,
+    // while push waits for delivery (its input is ready first, so that under load it is not still
+    // sending when the peer goes: a peer that left before the wait began is not seen leaving)
+    let input = Paths.temporaryDirectory() + "/input"
     let r = try shell("""
+        head -c 1000000 /dev/zero | tr '\\0' x | fold -w 5000 > \(input)
         python3 -c '
         import sys, time, zmq
         s = zmq.Context().socket(zmq.PULL); s.rcvhwm = 1; s.rcvbuf = 4096; s.connect(sys.argv[1])
-        time.sleep(1.0); s.close(linger=0)' \(endpoint) &
-        head -c 1000000 /dev/zero | tr '\\0' x | fold -w 5000 | "$Z" push -b \(endpoint) --stats -t 5s
+        time.sleep(1.5); s.close(linger=0)' \(endpoint) &
+        "$Z" push -b \(endpoint) --stats -t 5s < \(input)
         """)
     #expect(!r.err.contains("all delivered"), "\(r)")
     #expect(r.err.contains("not all known delivered: a peer left with"), "\(r)")

@@ -35,7 +35,8 @@ func curveKeyPair() throws -> (String, String) {
     #expect(push.err.contains("during the CURVE handshake 3 times in a row"), "\(push)")
     let null = try zswift(["push", "-c", endpoint, "-d", "x"], within: 15)
     #expect(null.status == 4, "\(null)")
-    #expect(null.err.contains("mechanism mismatch"), "\(null)")
+    // libzmq's server may reset before the client reads its ERROR: then the client says both
+    #expect(null.err.contains("mechanism mismatch") || null.err.contains("or it wants a security mechanism"), "\(null)")
 }
 
 @Test func aSignalEndsAReceiverWhoseReaderStoppedReading() throws {

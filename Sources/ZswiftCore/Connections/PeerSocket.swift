@@ -55,6 +55,15 @@ enum PeerSocket {
         return total
     }
 
+    /// Whether the peer of `fd` has closed its end (poll(2) says POLLHUP, POLLRDHUP or POLLERR):
+    /// a queue that emptied then may have been thrown away, not read.
+    static func peerHungUp(_ fd: Int32) -> Bool {
+        let rdhup: Int16 = 0x2000  // POLLRDHUP, which Glibc hides behind _GNU_SOURCE
+        var p = pollfd(fd: fd, events: rdhup, revents: 0)
+        guard poll(&p, 1, 0) == 1 else { return false }
+        return p.revents & (Int16(POLLHUP | POLLERR) | rdhup) != 0
+    }
+
     private static func string(_ chars: [CChar]) -> String {
         String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

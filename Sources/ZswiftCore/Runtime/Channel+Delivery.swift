@@ -87,16 +87,27 @@ extension Channel {
         func stalled(at now: Int) -> Bool { bytes > 0 && now - since >= 100 }
     }
 
+    /// How long kernel queues that were never seen holding anything must stay empty.
+    static let settleMilliseconds = 3
+
     /// Waits until the kernel send queues of every connection are empty (twice in a row).
     private func awaitKernelQueues(_ wait: inout DeliveryWait) throws(Exit) {
         var lastQueued = -1
         var emptyChecks = 0
+        // empty from the first look may mean libzmq's I/O thread has not written yet (a loaded
+        // machine): then the queues must stay empty a few milliseconds before they count
+        var sawQueued = false
+        var emptySince = Clock.now()
         var checks = 0
         var queuedByConnection: [Int32: StalledQueue] = [:]
         while true {
             try checkSecurity()
             let now = Dictionary(peers.tracker.fds.map { ($0, PeerSocket.queuedBytes([$0])) }, uniquingKeysWith: +)
-            for (fd, queue) in queuedByConnection where now[fd] == nil && queue.stalled(at: Clock.now()) { wait.lostBytes += queue.bytes }
+            // a stalled queue whose connection ended, or emptied as its peer hung up, was not taken
+            for (fd, queue) in queuedByConnection where queue.stalled(at: Clock.now())
+                && (now[fd] == nil || (now[fd] == 0 && PeerSocket.peerHungUp(fd))) {
+                wait.lostBytes += queue.bytes
+            }
             queuedByConnection = now.reduce(into: [:]) { next, entry in
                 let seen = queuedByConnection[entry.key]
                 next[entry.key] = seen?.bytes == entry.value ? seen : StalledQueue(bytes: entry.value, since: Clock.now())
@@ -105,8 +116,10 @@ extension Channel {
             // bounded by --timeout, the wait is for progress: it restarts whenever the peers take more
             if invocation.lingerIsTimeout && queued != lastQueued { wait.deadline = Deadline(after: invocation.linger) }
             lastQueued = queued
+            if queued > 0 { sawQueued = true; emptySince = Clock.now() }
             emptyChecks = queued == 0 ? emptyChecks + 1 : 0
-            if emptyChecks == 2 || (queued == 0 && peers.tracker.fds.isEmpty) { return }
+            let settled = sawQueued || Clock.now() - emptySince >= Channel.settleMilliseconds
+            if (emptyChecks >= 2 && settled) || (queued == 0 && peers.tracker.fds.isEmpty) { return }
             let peerCount = Words.count(peers.tracker.fds.count, "peer")
             if wait.deadline.hasPassed {
                 let why = "\(invocation.lingerSource) \(invocation.linger) ran out with \(queued) bytes not yet taken by \(peerCount)"
