@@ -57,5 +57,5 @@ func runInProcess(_ context: Context, _ words: [String], input: [UInt8] = []) th
     let r = try runInProcess(context, ["pull", "-b", "inproc://handler-timeout", "-t", "100ms"])
     #expect(r.status == 3)
     guard case let .failed(_, message, _)? = r.ending else { Issue.record("ended with \(String(describing: r.ending))"); return }
-    #expect(message == "no message arrived within --timeout 100ms")
+    #expect(message == "no message arrived within --timeout 100ms; no peer connected to inproc://handler-timeout")
 }

@@ -75,7 +75,7 @@ extension Flag {
         /// -t/--timeout
         Flag("timeout", short: "t", value: "DURATION", .delivery, for: .sockets,
              summary: "exit 3 when nothing arrives within DURATION",
-             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
+             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input. A receiver's or req's timeout says what it saw: nothing listening (and how often the connect was retried), connections that completed no ZMTP handshake (zswift probe says what is there), or peers that sent or answered nothing.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
         Flag("linger", value: "DURATION", .delivery, for: .delivering,
              summary: "bound the wait for delivery at end of input (default: --timeout)",
@@ -220,7 +220,7 @@ extension Flag {
         /// --stats
         Flag("stats", value: "DURATION", .diagnostics, for: .networked,
              summary: "print counts, bytes and rates on stderr at exit (and every DURATION)",
-             doc: "At exit, prints how many messages and bytes were sent and received, and the rate. With a DURATION (--stats=5s, or --stats 5s) also every DURATION; broker prints per-direction counts (with --capture, also how many captured messages were dropped), and at once on SIGUSR1.",
+             doc: "At exit, prints how many messages and bytes were sent and received, and the rate. With a DURATION (--stats=5s, or --stats 5s) also every DURATION; broker prints per-direction counts (with --capture, also how many captured messages were dropped), and at once on SIGUSR1. req adds its round trips: min, mean, p99 and max (-vv says each one as its reply comes).",
              optionalValue: { (try? Interval.parse($0, flag: "stats")) != nil }) { raw, v throws(UsageError) in
             raw.stats = true
             if !v.text.isEmpty { raw.statsInterval = try Interval.parse(v.text, flag: "stats") }

@@ -13,11 +13,13 @@ enum ReceiveCommand {
     static func timedOut(_ scope: RunScope) -> Exit {
         let invocation = scope.invocation
         let got = scope.stats.receivedMessages
+        let filtered = invocation.command.spec.subscribes != .none && !invocation.socket.subscriptions.isEmpty
+        let seen = scope.channels.first.map { "; " + $0.whatWasSeen(waitedFor: got == 0 ? "nothing came" + (filtered ? " that matched --subscribe" : "") : "nothing more came") } ?? ""
         if let count = invocation.count {
-            return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)")
+            return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)" + seen)
         }
-        return .timeout(got == 0 ? "no message arrived within --timeout \(invocation.timeout!)"
-                                 : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Words.count(got, "message")))")
+        return .timeout((got == 0 ? "no message arrived within --timeout \(invocation.timeout!)"
+                                  : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Words.count(got, "message")))") + seen)
     }
 
     /// The error for a run that ends (`why`) before --count messages arrived, or nil when they did.

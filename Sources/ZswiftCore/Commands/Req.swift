@@ -57,14 +57,19 @@ final class RequestLoop: DecoderUser {
         var attempt = 1
         while true {
             let deadline = Deadline(after: invocation.timeout)
+            let sent = Clock.nanoseconds()
             if try sendRequest(frames, record: record, until: deadline), try channel.receiveBlocking(&message, until: deadline) {
+                let took = Clock.nanoseconds() - sent
+                channel.scope.stats.roundTrips.record(nanoseconds: took)
+                channel.diagnostics.trace("reply to request \(record) after \(RoundTrips.milliseconds(Double(took) / 1000))")
                 try channel.writeReceived(&encoder, &message)
                 return
             }
             let timeout = invocation.timeout!
             if attempt >= attempts {
                 throw Exit.timeout("no reply from \(channel.endpointNames) within \(timeout)"
-                                   + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record))")
+                                   + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record)): "
+                                   + channel.whatWasSeen(waitedFor: "it did not answer request \(record)"))
             }
             attempt += 1
             channel.diagnostics.warning("no reply from \(channel.endpointNames) within \(timeout); reopening the socket and resending request \(record) (attempt \(attempt) of \(attempts))")

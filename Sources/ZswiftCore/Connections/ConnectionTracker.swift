@@ -40,6 +40,8 @@ struct ConnectionTracker {
     private(set) var everReady = false
     /// Handshakes completed so far, whatever became of the connections.
     private(set) var handshakes = 0
+    /// What the connections came to so far, for a timeout to say (see whatWasSeen).
+    private(set) var seen = Seen()
     /// Whether the watched socket is gone (closed, and every session done): MONITOR_STOPPED.
     private(set) var socketGone = false
     /// The first connect-side handshake that cannot succeed.
@@ -108,6 +110,7 @@ struct ConnectionTracker {
         case .disconnected:
             close(event, into: &changes)
         case .connectRetried:
+            seen.retries += 1
             changes.append(.retrying(endpoint: event.endpoint, interval: event.value,
                                      reconnecting: everConnected.contains(event.endpoint)))
         case .acceptFailed, .closeFailed:
@@ -122,6 +125,7 @@ struct ConnectionTracker {
         let fd = Int32(bitPattern: event.value)
         let accepted = event.kind == .accepted
         let connection = Connection(fd: fd, endpoint: event.endpoint, peer: peerName(fd), accepted: accepted, since: now)
+        seen.connections += 1
         connections.append(connection)
         if !accepted { everConnected.insert(event.endpoint) }
         return accepted ? .accepted(connection) : .connected(connection)

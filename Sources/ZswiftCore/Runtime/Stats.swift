@@ -7,6 +7,8 @@ struct Stats {
     var sentBytes = 0
     var receivedMessages = 0
     var receivedBytes = 0
+    /// req's round trips, request by request.
+    var roundTrips = RoundTrips()
     /// When the run started, in nanoseconds (the active period is measured in them too).
     let startedNanoseconds = Clock.nanoseconds()
     /// When the first and the latest message were seen (nanoseconds), marked per batch.
@@ -61,6 +63,7 @@ struct Stats {
             let seconds = Double(lastActive - first) / 1e9
             parts.append("\(Words.format(Double(busiest) / seconds)) msg/s over \(Stats.duration(seconds))")
         }
+        if let trips = roundTrips.summary { parts.append(trips) }
         return parts.joined(separator: "; ") + "; " + Stats.duration(Double(Clock.nanoseconds() - startedNanoseconds) / 1e9) + " in all"
     }
 
