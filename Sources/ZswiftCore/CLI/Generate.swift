@@ -191,7 +191,7 @@ enum Generate {
                 }
                 s += "                '\(repeat_)--\(flag.long)[\(doc)]\(action)' \\\n"
             }
-            s += command.opensSockets ? "                '*:endpoint: '\n            ;;\n" : "                ;;\n"
+            s += command.takesEndpoints ? "                '*:endpoint: '\n            ;;\n" : "                ;;\n"
         }
         s += "    esac\n}\n\n_zswift \"$@\"\n"
         return s
