@@ -34,7 +34,7 @@ enum PeerKind: String, Equatable, Sendable {
     /// The kind of a peer whose first bytes are `bytes` and are not ZMTP.
     static func of(_ bytes: [UInt8]) -> PeerKind {
         guard !bytes.isEmpty else { return .silent }
-        if bytes.starts(with: Array("HTTP/".utf8)) || isRequestLine(bytes) { return .http }
+        if bytes.starts(with: Array("HTTP/".utf8)) || isRequestLine(bytes) || isHTML(bytes) { return .http }
         if bytes.count >= 2, (0x14...0x17).contains(bytes[0]), bytes[1] == 0x03 { return .tls }
         if bytes.starts(with: Array("SSH-".utf8)) { return .ssh }
         if isText(bytes) { return .text }
@@ -46,6 +46,13 @@ enum PeerKind: String, Equatable, Sendable {
         let line = bytes.prefix { $0 != 13 && $0 != 10 }
         guard let space = line.firstIndex(of: 32), space > 0, line[..<space].allSatisfy({ (65...90).contains($0) }) else { return false }
         return line.count >= 6 && line.suffix(8).starts(with: Array("HTTP/".utf8))
+    }
+
+    /// An HTML page with no status line: what an HTTP server answers a request it reads as
+    /// HTTP/0.9 (Python's http.server does so for our greeting and line end).
+    private static func isHTML(_ bytes: [UInt8]) -> Bool {
+        let head = String(decoding: bytes.prefix(9), as: UTF8.self).lowercased()
+        return head.hasPrefix("<!doctype") || head.hasPrefix("<html")
     }
 
     /// Printable ASCII (and TAB, CR, LF) throughout, up to the first line's end.
