@@ -5,17 +5,20 @@ _zswift() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     cmd="${COMP_WORDS[1]}"
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen help version --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe help version --help --version" -- "$cur"))
         return
     fi
     if [ "$cmd" = help ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe" -- "$cur"))
         return
     fi
     case "$prev" in
         -b|--bind) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
         -c|--connect) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-        -f|--format) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")); return ;;
+        -f|--format) case "$cmd" in
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|broker) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")) ;;
+            *) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+            esac; return ;;
         --in) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")); return ;;
         -S|--separator) COMPREPLY=(); return ;;
         -d|--data) COMPREPLY=(); return ;;
@@ -72,6 +75,7 @@ _zswift() {
         xsub) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger -q --quit-after --wait-peers -s --subscribe --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         broker) flags="--legacy-zmtp -f --format -0 --null -S --separator --out --frontend --backend --connect-frontend --connect-backend --mode --capture --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny --secure" ;;
         keygen) flags="-h --help -V --version --cert --meta" ;;
+        probe) flags="-f --format -t --timeout -h --help -V --version --curve-server-key" ;;
         *) flags="" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

@@ -157,3 +157,15 @@ struct JeroMQInteroperability {
         #expect(peerMessages(req.out) == awkwardMessages, "\(req)")
     }
 }
+
+// MARK: - probe
+
+@Test(.needsJeroMQ) func probeNamesAJeroMQPeerAZMTP20RepSocket() throws {
+    let (peer, endpoint) = try startBoundJeroPeer("rep", ["--echo"])
+    // JeroMQ may say "bound to" a moment before its I/O thread listens: a refusal is retried
+    var r = try zswift(["probe", endpoint], within: 10)
+    for _ in 0..<50 where r.status == 3 { r = try zswift(["probe", endpoint], within: 10) }
+    #expect(r.status == 0 && r.out.hasPrefix("\(endpoint): a REP socket (ZMTP 2.0)\n"), "\(r)")
+    #expect(r.out.contains("  try:         zswift req \(endpoint)\n"), "\(r)")
+    _ = peer
+}

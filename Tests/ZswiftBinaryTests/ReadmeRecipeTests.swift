@@ -186,6 +186,19 @@ let recipeDrivers: [String: String] = [
         } > loaded || fail "pyzmq: status $?"
         grep -qF "(b'$(sed -n 's/^public-key: //p' wrote)', b'" loaded || fail "loaded: $(cat loaded); wrote: $(cat wrote)"
         """#,
+    "What listens there?": #"""
+        @1
+        for _ in $(seq 200); do zswift probe localhost:5555 -t 1s > /dev/null 2>&1 && break; sleep 0.05; done
+        { @2
+        } > block || fail "probe: status $?"
+        grep -qx 'tcp://localhost:5555: a REP socket (ZMTP 3.1, NULL)' block && grep -qx '  try:         zswift req tcp://localhost:5555' block || fail "block: $(cat block)"
+        { @3
+        } > json
+        [ "$(cat json)" = '{"endpoint":"tcp://localhost:5555","kind":"zmtp","socket_type":"REP"}
+        {"endpoint":"tcp://127.0.0.1:5556","kind":"refused","socket_type":null}' ] || fail "json: $(cat json)"
+        zswift probe localhost:5555 :5556 -t 1s > /dev/null; s=$?
+        [ $s = 3 ] || fail "a closed port among them: status $s"
+        """#,
     "Grasslands": #"""
         @1
         { @2

@@ -5,9 +5,17 @@ import Testing
 import TestSupport
 @testable import ZswiftCore
 
-@Test func longFlagNamesAreUniqueAndLowercaseWithDashes() {
+/// Whether a row named `long` applies to `command` (two rows may share a name: --format).
+func applies(_ long: String, to command: Command) -> Bool {
+    Flag.all.contains { $0.long == long && $0.commands.contains(command) }
+}
+
+@Test func longFlagNamesAreUniqueForEachCommandAndLowercaseWithDashes() {
+    for command in Command.allCases {
+        let names = Flag.all.filter { $0.commands.contains(command) }.map(\.long)
+        #expect(Set(names).count == names.count, "\(command): duplicates: \(names.filter { n in names.filter { $0 == n }.count > 1 })")
+    }
     let names = Flag.all.map(\.long)
-    #expect(Set(names).count == names.count, "duplicates: \(names.filter { n in names.filter { $0 == n }.count > 1 })")
     for name in names {
         let ok = !name.isEmpty && name.first != "-" && name.last != "-" && !name.contains("--")
             && name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
@@ -15,9 +23,14 @@ import TestSupport
     }
 }
 
-@Test func shortFlagLettersAreUniqueAndSingleASCII() {
+@Test func shortFlagLettersAreUniqueForEachCommandAndSingleASCII() {
+    for command in Command.allCases {
+        let letters = Flag.all.filter { $0.commands.contains(command) }.compactMap(\.short)
+        #expect(Set(letters).count == letters.count, "\(command)")
+    }
     let shorts = Flag.all.compactMap(\.short)
-    #expect(Set(shorts).count == shorts.count)
+    // a letter shared by two rows (-f) is one name: the rows share their long name too
+    for flag in Flag.all { if let c = flag.short { #expect(Flag.all.allSatisfy { $0.short != c || $0.long == flag.long }, "-\(c)") } }
     for c in shorts { #expect(c.isASCII && (c.isLetter || c.isNumber), "-\(c)") }
 }
 
@@ -131,7 +144,7 @@ func eachCommandsHelpNamesEveryFlagThatAppliesAndNoOther(_ command: Command) {
                 line.hasPrefix(head) && (line.count == head.count || line.dropFirst(head.count).first == " ")
                     && line.prefix { $0 == " " }.count == head.prefix { $0 == " " }.count
             }
-            #expect(listed == flag.commands.contains(command),
+            #expect(listed == applies(flag.long, to: command),
                     "\(command) \(level): \(head) \(listed ? "listed though it does not apply" : "missing")")
         }
     }
@@ -182,7 +195,7 @@ func theZshCompletionOffersEveryFlagOfEachCommand(_ command: Command) throws {
     let body = String(rest[..<(rest.firstRange(of: ";;")?.lowerBound ?? rest.endIndex)])
     for flag in Flag.all {
         let present = body.contains("--\(flag.long)[")
-        #expect(present == flag.commands.contains(command), "--\(flag.long) in zsh \(command)")
+        #expect(present == applies(flag.long, to: command), "--\(flag.long) in zsh \(command)")
         if let short = flag.short, flag.commands.contains(command) { #expect(body.contains("-\(short)["), "-\(short)") }
     }
 }
@@ -190,10 +203,9 @@ func theZshCompletionOffersEveryFlagOfEachCommand(_ command: Command) throws {
 @Test func theFishCompletionHasOneLineForEveryFlagWithItsCommands() {
     let fish = Generate.text("fish").split(separator: "\n").map(String.init)
     for flag in Flag.all {
-        let lines = fish.filter { $0.contains(" -l \(flag.long) ") }
-        #expect(lines.count == 1, "--\(flag.long)")
         let commands = flag.commands.commands.map(\.rawValue).joined(separator: " ")
-        #expect(lines.first?.hasPrefix("complete -c zswift -n '__fish_seen_subcommand_from \(commands)'") == true, "--\(flag.long)")
+        let lines = fish.filter { $0.contains(" -l \(flag.long) ") && $0.hasPrefix("complete -c zswift -n '__fish_seen_subcommand_from \(commands)'") }
+        #expect(lines.count == 1, "--\(flag.long) for \(commands)")
         if let short = flag.short { #expect(lines.first?.contains(" -s \(short) ") == true, "-\(short)") }
     }
     for command in Command.allCases { #expect(fish.contains { $0.contains(" -a \(command.rawValue) -d ") }) }
@@ -226,7 +238,13 @@ func requiredPassages(_ target: String) -> [(String, [String])]? {
     case "bash":
         return [("the commands", ["compgen -W \"\(names) help version --help --version\""])]
             + Command.allCases.map { ($0.rawValue, ["        \($0.rawValue)) flags=\""]) }
-            + Flag.all.filter { !$0.choices.isEmpty }.map { ("--\($0.long)", ["--\($0.long))", "compgen -W \"\($0.choices.joined(separator: " "))\""]) }
+            + Flag.all.filter { !$0.choices.isEmpty }.map { flag in
+                let rows = Flag.all.filter { $0.long == flag.long }
+                guard rows.count > 1 else { return ("--\(flag.long)", ["--\(flag.long))", "compgen -W \"\(flag.choices.joined(separator: " "))\""]) }
+                // rows sharing a name complete by command in a case of their own
+                let label = flag.long == rows.last?.long && flag.commands == rows.last?.commands ? "*" : flag.commands.commands.map(\.rawValue).joined(separator: "|")
+                return ("--\(flag.long) for \(label)", ["            \(label)) ", "compgen -W \"\(flag.choices.joined(separator: " "))\""])
+            }
     case "zsh":
         return Command.allCases.map { ($0.rawValue, ["'\($0.rawValue):\(zsh($0.summary))'\n"]) }
             + Flag.all.map { ("--\($0.long)", ["--\($0.long)[\(zsh($0.summary))]"]) }

@@ -4,10 +4,11 @@ import ZMQ
 
 /// A zswift subcommand.
 public enum Command: String, CaseIterable, Sendable {
-    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, keygen
+    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, keygen, probe
 
-    /// How a command moves messages; `offline`: it opens no socket and moves none (keygen).
-    enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay, offline }
+    /// How a command moves messages; `offline`: it opens no socket and moves none (keygen);
+    /// `inspector`: it moves none and makes connections of its own to the endpoints (probe).
+    enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay, offline, inspector }
 
     /// The socket type the command opens; nil when its flags say (broker opens two, by --mode).
     var socketType: SocketType? { spec.socket }
@@ -18,10 +19,12 @@ public enum Command: String, CaseIterable, Sendable {
     /// Worked examples for help and the man page: (command line, what it does).
     var examples: [(String, String)] { spec.examples }
     var shape: Shape { spec.shape }
-    /// Whether the command opens sockets (every command but keygen).
-    var opensSockets: Bool { shape != .offline }
+    /// Whether the command opens libzmq sockets of the run (every command but keygen and probe).
+    var opensSockets: Bool { shape != .offline && shape != .inspector }
+    /// Whether the command takes endpoints (every command but keygen).
+    var takesEndpoints: Bool { shape != .offline }
     /// Whether the command reads messages from stdin (or --data/--file).
-    var readsInput: Bool { shape != .receiver && shape != .relay && shape != .offline }
+    var readsInput: Bool { opensSockets && shape != .receiver && shape != .relay }
     /// Whether the command writes messages to stdout.
-    var writesOutput: Bool { shape != .sender && shape != .offline }
+    var writesOutput: Bool { opensSockets && shape != .sender }
 }

@@ -15,9 +15,9 @@ extension Flag {
              doc: "This side's own CURVE key pair: a secret key in Z85 (the public key is derived from it), or @FILE, a secret certificate (NAME_secret, as zswift keygen --cert or pyzmq's zmq.auth writes it). A server's pair is the one clients know; a client without one gets a new pair for the run. A value of 40 Z85 characters is a key even when it begins with @. The key never appears in any output; a certificate readable by group or others draws a warning. ZSWIFT_CURVE_SECRET_KEY gives the value when the flag is absent, so that ps does not show it.",
              completion: .file) { raw, v throws(UsageError) in raw.curveSecretKey = v.text },
         /// --curve-server-key
-        Flag("curve-server-key", value: "KEY|@FILE", .security, for: .networked,
+        Flag("curve-server-key", value: "KEY|@FILE", .security, for: CommandSet.networked.union(CommandSet(.probe)),
              summary: "be a CURVE client of the server with this public key",
-             doc: "Makes the socket a CURVE client of the server whose public key is KEY (Z85), or is in the certificate @FILE (public or secret). A wrong key cannot be told from a refusal by the server: after three failed handshakes in a row the run ends with status 4. ZSWIFT_CURVE_SERVER_KEY gives the value when the flag is absent.",
+             doc: "Makes the socket a CURVE client of the server whose public key is KEY (Z85), or is in the certificate @FILE (public or secret). A wrong key cannot be told from a refusal by the server: after three failed handshakes in a row the run ends with status 4. ZSWIFT_CURVE_SERVER_KEY gives the value when the flag is absent. probe: checks whether the CURVE server at each endpoint accepts KEY (key_accepted; status 4 when not).",
              completion: .file) { raw, v throws(UsageError) in raw.curveServerKey = v.text },
         /// --curve-allow
         Flag("curve-allow", value: "KEY|@FILE|@DIR", .security, for: .networked,

@@ -27,6 +27,16 @@ extension Flag {
              summary: "message format of stdin and stdout (default line)",
              doc: "Sets the format of both directions. line: one message per line. raw: all of stdin is one message, output bytes as they are. quoted, hex, base64: one message per line, frames separated by a space. json: JSON Lines, each message an array of frames (a string, or {\"base64\": ...} for bytes that are not UTF-8). zmtp: binary ZMTP/3 framing. Every format but line and raw keeps any bytes and any number of frames.",
              choices: Format.allCases.map(\.rawValue)) { raw, v throws(UsageError) in raw.format = try Flag.format(v.text, flag: "format") },
+        /// --format (probe)
+        Flag("format", short: "f", value: "FORMAT", .output, for: CommandSet(.probe),
+             summary: "text (default): a block per endpoint; json: an object per line",
+             doc: "probe's report: text, a block per endpoint for people, or json, one JSON object per endpoint per line with the keys endpoint, kind, zmtp, mechanism, as_server, socket_type, identity (hex), metadata, connect_ms, handshake_ms and, with --curve-server-key, key_accepted (null where unknown).",
+             choices: ProbeFormat.allCases.map(\.rawValue)) { raw, v throws(UsageError) in
+            guard let format = ProbeFormat(rawValue: v.text.lowercased()) else {
+                throw UsageError("--format: probe reports as text or json, not '\(v.text)'", hint: "--format json")
+            }
+            raw.probeFormat = format
+        },
         /// --in
         Flag("in", value: "FORMAT", .input, for: .senders,
              summary: "format of stdin (overrides --format)",
@@ -73,9 +83,9 @@ extension Flag {
              doc: "Waits DURATION after the endpoints are set up (and after --wait-peers/--wait-subscribers) before sending the first message.") { raw, v throws(UsageError) in raw.delay = try Interval.parse(v.text, flag: "delay") },
 
         /// -t/--timeout
-        Flag("timeout", short: "t", value: "DURATION", .delivery, for: .sockets,
+        Flag("timeout", short: "t", value: "DURATION", .delivery, for: CommandSet.sockets.union(CommandSet(.probe)),
              summary: "exit 3 when nothing arrives within DURATION",
-             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input. A receiver's or req's timeout says what it saw: nothing listening (and how often the connect was retried), connections that completed no ZMTP handshake (zswift probe says what is there), or peers that sent or answered nothing.") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
+             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input. A receiver's or req's timeout says what it saw: nothing listening (and how often the connect was retried), connections that completed no ZMTP handshake (zswift probe says what is there), or peers that sent or answered nothing. probe: bounds the description of each endpoint, connection and handshake together (default 2s).") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
         Flag("linger", value: "DURATION", .delivery, for: .delivering,
              summary: "bound the wait for delivery at end of input (default: --timeout)",
@@ -253,6 +263,14 @@ extension Flag {
                          hint: near.map { "did you mean \($0)?" } ?? "formats: " + Format.allCases.map(\.rawValue).joined(separator: ", "))
     }
 
-    static func named(_ long: String) -> Flag? { all.first { $0.long == long } }
-    static func short(_ c: Character) -> Flag? { all.first { $0.short == c } }
+    /// The row of `long`: the one that applies to `command` when two share a name (--format:
+    /// message formats, and probe's report), else the first.
+    static func named(_ long: String, for command: Command? = nil) -> Flag? {
+        let rows = all.filter { $0.long == long }
+        return rows.first { command.map($0.commands.contains) ?? false } ?? rows.first
+    }
+    static func short(_ c: Character, for command: Command? = nil) -> Flag? {
+        let rows = all.filter { $0.short == c }
+        return rows.first { command.map($0.commands.contains) ?? false } ?? rows.first
+    }
 }

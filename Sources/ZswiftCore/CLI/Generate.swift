@@ -131,19 +131,18 @@ enum Generate {
         s += "        COMPREPLY=($(compgen -W \"\(commandNames.joined(separator: " ")) help version --help --version\" -- \"$cur\"))\n        return\n    fi\n"
         s += "    if [ \"$cmd\" = help ]; then\n        COMPREPLY=($(compgen -W \"\(commandNames.joined(separator: " "))\" -- \"$cur\"))\n        return\n    fi\n"
         s += "    case \"$prev\" in\n"
-        for flag in Flag.all where flag.takesValue {
+        var done: Set<String> = []
+        for flag in Flag.all where flag.takesValue && done.insert(flag.long).inserted {
             let names = ([flag.short.map { "-\($0)" }].compactMap { $0 } + ["--\(flag.long)"]).joined(separator: "|")
-            let action: String
-            switch flag.completion {
-            case .choices: action = "COMPREPLY=($(compgen -W \"\(flag.choices.joined(separator: " "))\" -- \"$cur\"))"
-            case .file: action = "COMPREPLY=($(compgen -f -- \"$cur\"))"
-            case .socketOption:
-                let names = SocketOptionsNames.writable.map { $0 + "=" }.joined(separator: " ")
-                action = "compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"\(names)\" -- \"$cur\"))"
-            case .endpoint: action = "COMPREPLY=($(compgen -W \"tcp:// ipc:// inproc:// ws://\" -- \"$cur\")); compopt -o nospace 2>/dev/null"
-            case .none: action = "COMPREPLY=()"
+            // rows sharing a name (--format: messages, and probe's report) complete by command
+            let rows = Flag.all.filter { $0.long == flag.long }
+            guard rows.count > 1 else { s += "        \(names)) \(bashAction(flag)); return ;;\n"; continue }
+            s += "        \(names)) case \"$cmd\" in\n"
+            for (i, row) in rows.enumerated() {
+                let commands = i == rows.count - 1 ? "*" : row.commands.commands.map(\.rawValue).joined(separator: "|")
+                s += "            \(commands)) \(bashAction(row)) ;;\n"
             }
-            s += "        \(names)) \(action); return ;;\n"
+            s += "            esac; return ;;\n"
         }
         s += "    esac\n"
         s += "    local flags\n    case \"$cmd\" in\n"
@@ -155,6 +154,21 @@ enum Generate {
         s += "    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n}\n"
         s += "complete -F _zswift zswift\n"
         return s
+    }
+
+    /// What bash offers for the value of `flag`.
+    private static func bashAction(_ flag: Flag) -> String {
+        let action: String
+        switch flag.completion {
+        case .choices: action = "COMPREPLY=($(compgen -W \"\(flag.choices.joined(separator: " "))\" -- \"$cur\"))"
+        case .file: action = "COMPREPLY=($(compgen -f -- \"$cur\"))"
+        case .socketOption:
+            let names = SocketOptionsNames.writable.map { $0 + "=" }.joined(separator: " ")
+            action = "compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"\(names)\" -- \"$cur\"))"
+        case .endpoint: action = "COMPREPLY=($(compgen -W \"tcp:// ipc:// inproc:// ws://\" -- \"$cur\")); compopt -o nospace 2>/dev/null"
+        case .none: action = "COMPREPLY=()"
+        }
+        return action
     }
 
     // MARK: - zsh
@@ -191,7 +205,7 @@ enum Generate {
                 }
                 s += "                '\(repeat_)--\(flag.long)[\(doc)]\(action)' \\\n"
             }
-            s += command.opensSockets ? "                '*:endpoint: '\n            ;;\n" : "                ;;\n"
+            s += command.takesEndpoints ? "                '*:endpoint: '\n            ;;\n" : "                ;;\n"
         }
         s += "    esac\n}\n\n_zswift \"$@\"\n"
         return s

@@ -71,6 +71,8 @@ struct Invocation: Sendable {
     var broker: BrokerSettings?
     /// keygen's settings (nil for the other commands).
     var keygen: KeygenSettings?
+    /// probe's settings (nil for the other commands).
+    var probe: ProbeSettings?
     /// The security flags': mechanism, keys, what the ZAP handler checks.
     var security = SecuritySettings()
 
@@ -102,7 +104,8 @@ struct Invocation: Sendable {
         guard let command = raw.command else { throw UsageError("no command given") }
         self.command = command
         (endpoints, broker) = try Invocation.endpoints(raw, command: command)
-        keygen = command.opensSockets ? nil : try KeygenSettings(raw)
+        keygen = command == .keygen ? try KeygenSettings(raw) : nil
+        probe = command == .probe ? try ProbeSettings(raw) : nil
         try Invocation.checkNothingFollowsDashDash(raw, command: command)
         (input, output) = try Invocation.framings(raw, command: command)
         source = try Invocation.source(raw, format: input.format)

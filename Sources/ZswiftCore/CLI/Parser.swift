@@ -123,7 +123,7 @@ enum Parser {
         var j = 1
         while j < bytes.count {
             let c = Character(UnicodeScalar(bytes[j]))
-            guard bytes[j] < 128, let flag = Flag.short(c) else {
+            guard bytes[j] < 128, let flag = Flag.short(c, for: command) else {
                 let shown = bytes[j] < 128 ? "-\(c)" : "-" + String(decoding: bytes[j...], as: UTF8.self)
                 throw UsageError("unknown flag \(shown)\(bytes.count > 2 ? " in \(argument.text)" : "")",
                                  hint: "zswift \(command.rawValue) -h lists its flags")
@@ -140,7 +140,7 @@ enum Parser {
     }
 
     static func lookUp(long name: String, command: Command) throws(UsageError) -> Flag {
-        guard let flag = Flag.named(name) else {
+        guard let flag = Flag.named(name, for: command) else {
             let near = NearMiss.suggestion(for: name, among: Flag.all.map(\.long))
             throw UsageError("unknown flag --\(name)",
                              hint: near.map { "did you mean --\($0)?" } ?? "zswift \(command.rawValue) -h lists its flags")

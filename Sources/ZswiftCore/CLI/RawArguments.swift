@@ -79,6 +79,8 @@ struct RawArguments: Sendable {
     var curveServer = false
     var curveSecretKey: String?
     var curveServerKey: String?
+    /// probe's --format.
+    var probeFormat: ProbeFormat?
     var curveAllow: [String] = []
     var plainServer = false
     var plainUsers: String?

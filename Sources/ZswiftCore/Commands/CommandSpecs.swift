@@ -68,6 +68,7 @@ extension CommandSpec {
         case .xsub: xsub
         case .broker: broker
         case .keygen: keygen
+        case .probe: probe
         }
     }
 
@@ -159,4 +160,12 @@ extension CommandSpec {
         examples: [("zswift keygen", "print a new key pair"),
                    ("zswift keygen --cert server.key --meta name=server", "write server.key and server.key_secret, the names pyzmq's zmq.auth.load_certificates looks for")],
         socket: nil, shape: .offline, handler: .alone(KeygenCommand.run))
+
+    static let probe = CommandSpec(
+        summary: "describe what listens at each endpoint, without sending a message",
+        details: "Connects to each ENDPOINT (tcp, with host names and IPv6, or ipc) and speaks just enough ZMTP to describe the peer: the time to connect and to complete the greeting, the ZMTP version (3.1, 3.0, 2.0, 1.0), the security mechanism and whether the peer is the security server, and for NULL peers every property of its READY command (Socket-Type, Identity, ...) with the zswift command that talks to it. A peer that is not ZMTP is named for what it looks like: an HTTP, TLS or SSH server, a text protocol, or an open port that says nothing within -t. No message is ever sent: after the peer's READY the connection is closed without answering it, so the peer attaches nothing. --curve-server-key checks with libzmq whether a CURVE server accepts that key. --format json prints one object per endpoint. It ends with status 0 when every endpoint is a ZMTP peer (and the key is accepted), 1 when something else answered, 3 when nothing answered or the port is closed, 4 when the key was refused; the highest of them.",
+        examples: [("zswift probe localhost:5555", "what listens on port 5555?"),
+                   ("zswift probe tcp://[::1]:5555 ipc:///tmp/feed --format json", "two endpoints, one JSON object each"),
+                   ("zswift probe host:5555 --curve-server-key @server.key", "does this CURVE server accept that key?")],
+        socket: nil, shape: .inspector, handler: .alone(ProbeCommand.run))
 }
