@@ -1,7 +1,7 @@
 // CURVE keys and certificates under fuzzing: a text is a key exactly when no problem is found with
 // it, a key is 32 bytes whose Z85 is the text, a certificate read is written and read back the
 // same, KEY|@FILE agrees with the certificate reader, and no message repeats a secret. Inputs
-// from 0xF0 on go to AccessCheck.
+// from 0xF0 on go to AccessCheck, from 0xE0 to ProbeCheck.
 #if DEBUG
 import Glibc
 @testable import ZswiftCore
@@ -11,6 +11,8 @@ enum SecurityCheck {
     static func check(_ data: [UInt8]) throws(InvariantFailure) {
         // a first byte from 0xF0 on: what the ZAP handler reads (AccessCheck)
         if let first = data.first, first >= 0xF0 { return try AccessCheck.check(Array(data.dropFirst())) }
+        // from 0xE0 to 0xEF: what probe reads from a peer (ProbeCheck)
+        if let first = data.first, first >= 0xE0 { return try ProbeCheck.check(Array(data.dropFirst())) }
         var fuzz = FuzzBytes(data)
         switch fuzz.below(3) {
         case 0: try checkKeyText(fuzz.rest())
