@@ -22,6 +22,10 @@ extension ConnectionTracker {
         if handshakes > 0 {
             return "\(Words.count(handshakes, "peer")) completed the handshake, and none is connected now"
         }
+        if seen.connections > 0 && binds {
+            let came = seen.connections == 1 ? "a connection came" : "\(seen.connections) connections came"
+            return "\(came) to \(endpoints), but no ZMTP handshake completed (not a ZMTP peer, or of a socket type that does not fit)"
+        }
         if seen.connections > 0 {
             let times = seen.connections == 1 ? "a connection was made" : "\(seen.connections) connections were made"
             return "\(times), but no ZMTP handshake completed: what is at \(endpoints) may not be a ZMTP peer of a fitting type (zswift probe \(endpoints) says what it is)"
