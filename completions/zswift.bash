@@ -5,18 +5,25 @@ _zswift() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     cmd="${COMP_WORDS[1]}"
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe help version --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe bench help version --help --version" -- "$cur"))
         return
     fi
     if [ "$cmd" = help ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe bench" -- "$cur"))
         return
     fi
     case "$prev" in
-        -b|--bind) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-        -c|--connect) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+        -b|--bind) case "$cmd" in
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            *) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            esac; return ;;
+        -c|--connect) case "$cmd" in
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            *) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            esac; return ;;
         -f|--format) case "$cmd" in
             req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|broker) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")) ;;
+            probe) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             esac; return ;;
         --in) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")); return ;;
@@ -24,7 +31,10 @@ _zswift() {
         -d|--data) COMPREPLY=(); return ;;
         --file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --out) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")); return ;;
-        -n|--count) COMPREPLY=(); return ;;
+        -n|--count) case "$cmd" in
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub) COMPREPLY=() ;;
+            *) COMPREPLY=() ;;
+            esac; return ;;
         -i|--interval) COMPREPLY=(); return ;;
         --delay) COMPREPLY=(); return ;;
         -t|--timeout) COMPREPLY=(); return ;;
@@ -59,6 +69,8 @@ _zswift() {
         --secure) COMPREPLY=($(compgen -W "frontend backend both" -- "$cur")); return ;;
         --cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --meta) COMPREPLY=(); return ;;
+        --transport) COMPREPLY=($(compgen -W "tcp ipc inproc" -- "$cur")); return ;;
+        --size) COMPREPLY=(); return ;;
     esac
     local flags
     case "$cmd" in
@@ -76,6 +88,7 @@ _zswift() {
         broker) flags="--legacy-zmtp -f --format -0 --null -S --separator --out --frontend --backend --connect-frontend --connect-backend --mode --capture --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny --secure" ;;
         keygen) flags="-h --help -V --version --cert --meta" ;;
         probe) flags="-f --format -t --timeout -h --help -V --version --curve-server-key" ;;
+        bench) flags="-h --help -V --version -b --bind -c --connect --transport --size -n --count -f --format" ;;
         *) flags="" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

@@ -19,6 +19,14 @@ public struct Message: ~Copyable {
         Message.fill(raw, bytes)
     }
 
+    /// A message of `count` zero bytes (for a payload whose content does not matter, or is
+    /// written in place). The corresponding C function is `zmq_msg_init_size`.
+    public init(zeros count: Int) {
+        raw = .allocate(capacity: 1)
+        guard zmq_msg_init_size(raw, count) == 0 else { fatalError("zmq_msg_init_size: \(ZMQError.last)") }
+        if count > 0 { memset(zmq_msg_data(raw), 0, count) }
+    }
+
     /// A message holding a copy of `bytes`.
     public init(_ bytes: [UInt8]) {
         raw = .allocate(capacity: 1)

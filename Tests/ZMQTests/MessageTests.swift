@@ -24,6 +24,34 @@ import ZMQ
     #expect(count == 4)
 }
 
+@Test func aMessageOfZerosHasItsSizeAndOnlyZeroBytes() {
+    for size in [0, 1, 33, 34, 65536] {
+        let message = Message(zeros: size)
+        let count = message.count, zeros = message.bytes.allSatisfy { $0 == 0 }
+        #expect(count == size)
+        #expect(zeros)
+    }
+}
+
+@Test func aTemplateOfZerosSentByCopyArrivesWholeEachTime() throws {
+    let sockets = try inprocPair(.pull, .push)
+    let (push, pull) = (sockets.connected, sockets.bound)
+    let template = Message(zeros: 100)
+    var outgoing = Message()
+    for _ in 0..<3 {
+        outgoing.copy(from: template)
+        #expect(try push.send(&outgoing))
+    }
+    var incoming = Message()
+    for _ in 0..<3 {
+        #expect(try receive(pull, into: &incoming))
+        let count = incoming.count
+        #expect(count == 100)
+    }
+    let kept = template.count
+    #expect(kept == 100)  // sending a copy leaves the template whole
+}
+
 @Test func aMessageCopyingARawBufferHoldsItsBytes() {
     let source: [UInt8] = [7, 0, 7, 0xFF]
     // Array.withUnsafeBytes cannot return a noncopyable value, so copy out of a buffer we own.

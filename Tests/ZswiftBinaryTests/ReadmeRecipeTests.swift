@@ -199,6 +199,20 @@ let recipeDrivers: [String: String] = [
         zswift probe localhost:5555 :5556 -t 1s > /dev/null; s=$?
         [ $s = 3 ] || fail "a closed port among them: status $s"
         """#,
+    "How fast is it?": #"""
+        { @1
+        } > thr || fail "thr: status $?"
+        grep -q '^thr over tcp: 20000 messages of 65536 bytes' thr && grep -q 'MB/s' thr || fail "thr: $(cat thr)"
+        { @2
+        } > lat || fail "lat: status $?"
+        grep -q '^{"p50":[0-9.]*,"p90":[0-9.]*,"p99":[0-9.]*,"p999":[0-9.]*,"max":[0-9.]*,"mean":[0-9.]*}$' lat || fail "lat: $(cat lat)"
+        { @3
+        } > split; receiver=$!
+        { @4
+        } || fail "the sending end: status $?"
+        wait $receiver || fail "the receiving end: status $?"
+        grep -q '^thr over tcp: 100000 messages of 100 bytes' split || fail "split: $(cat split)"
+        """#,
     "Grasslands": #"""
         @1
         { @2

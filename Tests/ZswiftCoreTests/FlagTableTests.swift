@@ -121,7 +121,7 @@ func applies(_ long: String, to command: Command) -> Bool {
 
 @Test func everyFlagInTheTableHasItsMarkerLineInTheFlagsFiles() throws {
     var source = ""
-    for name in ["Flags.swift", "Flags+Security.swift"] {
+    for name in ["Flags.swift", "Flags+Security.swift", "Flags+Bench.swift"] {
         let path = Paths.packageRoot + "/Sources/ZswiftCore/CLI/" + name
         source += try #require(readText(path), "cannot open \(path)")
     }

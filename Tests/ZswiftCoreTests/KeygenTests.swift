@@ -11,7 +11,7 @@ import TestSupport
 @Test func theOnlyFlagsThatApplyToKeygenAreItsOwnHelpAndVersion() {
     let flags = Flag.all.filter { $0.commands.contains(.keygen) }.map(\.long)
     #expect(flags == ["help", "version", "cert", "meta"])
-    #expect(!CommandSet.networked.contains(.keygen) && CommandSet.networked.commands == Command.allCases.filter { $0 != .keygen && $0 != .probe })
+    #expect(!CommandSet.networked.contains(.keygen) && CommandSet.networked.commands == Command.allCases.filter { $0 != .keygen && $0 != .probe && $0 != .bench })
 }
 
 @Test(arguments: Flag.all.filter { !$0.commands.contains(.keygen) }.map(\.long))
@@ -60,11 +60,11 @@ func badKeygenFlagsAreUsageErrorsThatSayWhy(words: [String], says: String) {
     #expect(error?.hint != nil)
 }
 
-@Test func keygenAndProbeRunAloneWithoutAScopeWhileEveryOtherCommandRunsInOne() {
+@Test func keygenProbeAndBenchRunAloneWithoutAScopeWhileEveryOtherCommandRunsInOne() {
     for command in Command.allCases {
         switch command.spec.handler {
-        case .alone: #expect([.keygen, .probe].contains(command) && command.spec.socket == nil && !command.opensSockets)
-        case .scoped: #expect(![.keygen, .probe].contains(command) && command.opensSockets)
+        case .alone: #expect([.keygen, .probe, .bench].contains(command) && command.spec.socket == nil && !command.opensSockets)
+        case .scoped: #expect(![.keygen, .probe, .bench].contains(command) && command.opensSockets)
         }
     }
 }

@@ -4,11 +4,12 @@ import ZMQ
 
 /// A zswift subcommand.
 public enum Command: String, CaseIterable, Sendable {
-    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, keygen, probe
+    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, keygen, probe, bench
 
     /// How a command moves messages; `offline`: it opens no socket and moves none (keygen);
-    /// `inspector`: it moves none and makes connections of its own to the endpoints (probe).
-    enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay, offline, inspector }
+    /// `inspector`: it moves none and makes connections of its own to the endpoints (probe);
+    /// `meter`: it opens sockets of its own to measure them, not the run's (bench).
+    enum Shape: Sendable { case sender, receiver, bidirectional, requester, replier, relay, offline, inspector, meter }
 
     /// The socket type the command opens; nil when its flags say (broker opens two, by --mode).
     var socketType: SocketType? { spec.socket }
@@ -19,10 +20,10 @@ public enum Command: String, CaseIterable, Sendable {
     /// Worked examples for help and the man page: (command line, what it does).
     var examples: [(String, String)] { spec.examples }
     var shape: Shape { spec.shape }
-    /// Whether the command opens libzmq sockets of the run (every command but keygen and probe).
-    var opensSockets: Bool { shape != .offline && shape != .inspector }
-    /// Whether the command takes endpoints (every command but keygen).
-    var takesEndpoints: Bool { shape != .offline }
+    /// Whether the command opens libzmq sockets of the run (every command but keygen, probe and bench).
+    var opensSockets: Bool { shape != .offline && shape != .inspector && shape != .meter }
+    /// Whether the command takes positional endpoints (every command but keygen and bench).
+    var takesEndpoints: Bool { shape != .offline && shape != .meter }
     /// Whether the command reads messages from stdin (or --data/--file).
     var readsInput: Bool { opensSockets && shape != .receiver && shape != .relay }
     /// Whether the command writes messages to stdout.

@@ -3,7 +3,7 @@
 import ZMQ
 
 extension Flag {
-    static let all: [Flag] = core + security
+    static let all: [Flag] = core + security + bench
 
     /// Every flag but the security ones (Flags+Security.swift), in table order.
     private static let core: [Flag] = [

@@ -49,7 +49,7 @@ enum Help {
 
     static func command(_ command: Command, _ level: HelpLevel) -> String {
         var out = "zswift \(command.rawValue): \(command.summary)\n\n"
-        out += "Usage: zswift \(command.rawValue) [OPTIONS]\(command.takesEndpoints ? " [ENDPOINT ...]" : "")\n\n"
+        out += "Usage: zswift \(command.rawValue) \(command.spec.synopsis ?? "[OPTIONS]" + (command.takesEndpoints ? " [ENDPOINT ...]" : ""))\n\n"
         out += wrap(command.details, indent: 0)
         for category in FlagCategory.allCases {
             let flags = Flag.all.filter { $0.category == category && $0.commands.contains(command) }

@@ -73,6 +73,8 @@ struct Invocation: Sendable {
     var keygen: KeygenSettings?
     /// probe's settings (nil for the other commands).
     var probe: ProbeSettings?
+    /// bench's settings (nil for the other commands).
+    var bench: BenchSettings?
     /// The security flags': mechanism, keys, what the ZAP handler checks.
     var security = SecuritySettings()
 
@@ -106,6 +108,7 @@ struct Invocation: Sendable {
         (endpoints, broker) = try Invocation.endpoints(raw, command: command)
         keygen = command == .keygen ? try KeygenSettings(raw) : nil
         probe = command == .probe ? try ProbeSettings(raw) : nil
+        bench = command == .bench ? try BenchSettings(raw) : nil
         try Invocation.checkNothingFollowsDashDash(raw, command: command)
         (input, output) = try Invocation.framings(raw, command: command)
         source = try Invocation.source(raw, format: input.format)

@@ -81,6 +81,10 @@ struct RawArguments: Sendable {
     var curveServerKey: String?
     /// probe's --format.
     var probeFormat: ProbeFormat?
+    /// bench's --format, --size and --transport.
+    var benchFormat: BenchFormat?
+    var benchSize: Int?
+    var benchTransport: BenchTransport?
     var curveAllow: [String] = []
     var plainServer = false
     var plainUsers: String?

@@ -25,6 +25,8 @@ struct CommandSpec: Sendable {
     var framesAtTab = false
     /// How -s subscribes: ZMQ_SUBSCRIBE (sub) or a \x01PREFIX message (xsub).
     var subscribes: Subscribing = .none
+    /// What follows the command name in its usage line; nil: `[OPTIONS] [ENDPOINT ...]`.
+    var synopsis: String? = nil
     /// Runs the command.
     let handler: Handler
 
@@ -69,6 +71,7 @@ extension CommandSpec {
         case .broker: broker
         case .keygen: keygen
         case .probe: probe
+        case .bench: bench
         }
     }
 
@@ -168,4 +171,12 @@ extension CommandSpec {
                    ("zswift probe tcp://[::1]:5555 ipc:///tmp/feed --format json", "two endpoints, one JSON object each"),
                    ("zswift probe host:5555 --curve-server-key @server.key", "does this CURVE server accept that key?")],
         socket: nil, shape: .inspector, handler: .alone(ProbeCommand.run))
+
+    static let bench = CommandSpec(
+        summary: "measure throughput (thr) or latency (lat), here or split in two",
+        details: "bench thr sends --count messages of --size bytes from a PUSH to a PULL and prints messages/s and MB/s (1 MB = 1,000,000 bytes), timed like libzmq's local_thr: from the first message received to the last. bench lat sends --count requests from a REQ to a REP that echoes them and times each round trip with the monotonic clock: p50, p90, p99, p99.9, max and mean, in microseconds. Without -b or -c both ends run in this process, on two threads, over --transport. With -b or -c it runs one end of a split run against another zswift bench or libzmq's perf programs: thr -b receives and reports (as local_thr), thr -c sends (as remote_thr); lat -b echoes (as local_lat), lat -c measures and reports (as remote_lat, which prints half the mean round trip as its latency). Both ends must be given the same --size and --count. --format json prints the summary as one JSON object: messages, bytes, seconds, msgs_per_s, mb_per_s and, for lat, latency_us {p50, p90, p99, p999, max, mean}.",
+        examples: [("zswift bench thr", "a million 100-byte messages over tcp loopback"),
+                   ("zswift bench lat --size 1k --transport ipc", "round-trip percentiles over ipc"),
+                   ("zswift bench thr -b tcp://*:5555 --size 64k --count 20000", "the receiving end of a split run; the other end: zswift bench thr -c host:5555 --size 64k --count 20000")],
+        socket: nil, shape: .meter, synopsis: "thr|lat [OPTIONS]", handler: .alone(BenchCommand.run))
 }

@@ -1,0 +1,118 @@
+// bench: measures throughput (thr: PUSH to PULL) or latency (lat: REQ to REP echo), both ends in
+// this process on two threads, or one end of a split run with the socket types of libzmq's perf
+// programs, so either end may be local_thr/remote_thr or local_lat/remote_lat. It runs alone: its
+// sockets are its own, not the run's, and its loops are BenchLoops'.
+import Glibc
+import ZMQ
+
+enum BenchCommand {
+    static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
+        guard let settings = invocation.bench else { return }
+        let summary: BenchSummary?
+        do {
+            switch settings.end {
+            case let .both(transport): summary = try both(settings, transport)
+            case let .bound(endpoint): summary = try bound(settings, endpoint)
+            case let .connected(endpoint): summary = try connected(settings, endpoint)
+            }
+        } catch {
+            if error.stopped, Signals.pending != 0 { throw Exit.signal(Signals.pending) }
+            throw Exit.runtime(error.message)
+        }
+        guard let summary else { return }
+        let output = OutputWriter(fd: io.output)
+        output.buffer.append(Array(BenchReport.render(summary, as: settings.format).utf8))
+        try output.flush()
+    }
+
+    // MARK: - Both ends here
+
+    /// The measuring socket binds here; the other end connects on a thread of its own.
+    static func both(_ s: BenchSettings, _ transport: BenchTransport) throws(BenchFailure) -> BenchSummary {
+        let context = Context()
+        let ipcPath = "/tmp/zswift-bench-\(getpid()).sock"
+        defer { if transport == .ipc { unlink(ipcPath) } }
+        let address = switch transport {
+        case .tcp: "tcp://127.0.0.1:*"
+        case .ipc: "ipc://" + ipcPath
+        case .inproc: "inproc://zswift-bench"
+        }
+        let socket = try open(context, s.mode == .thr ? .pull : .req, bind: address)
+        let endpoint = (try? socket.get(.lastEndpoint)) ?? address
+        let (mode, size, count) = (s.mode, s.size, s.count)
+        let other = try BenchThread(context) { () throws(BenchFailure) in
+            let peer = try open(context, mode == .thr ? .push : .rep, connect: endpoint)
+            defer { peer.close() }
+            if mode == .thr { try BenchLoops.send(peer, size: size, count: count) } else { try BenchLoops.echo(peer, size: size, count: count) }
+        }
+        let measured = Result { () throws(BenchFailure) in try measure(socket, s, transport: transport.rawValue) }
+        if case .failure = measured { context.shutdown() }
+        let failure = other.join()
+        socket.close()
+        let summary = try measured.get()
+        if let failure { throw failure }
+        return summary
+    }
+
+    // MARK: - One end of a split run
+
+    /// thr: receives and reports (local_thr); lat: echoes (local_lat) and reports nothing.
+    static func bound(_ s: BenchSettings, _ endpoint: Endpoint) throws(BenchFailure) -> BenchSummary? {
+        let context = Context()
+        let socket = try open(context, s.mode == .thr ? .pull : .rep, bind: endpoint.address)
+        defer { socket.close() }
+        if s.mode == .lat {
+            try BenchLoops.echo(socket, size: s.size, count: s.count)
+            return nil
+        }
+        return try measure(socket, s, transport: transport(of: endpoint))
+    }
+
+    /// thr: sends (remote_thr) and ends once all is delivered; lat: measures and reports (remote_lat).
+    static func connected(_ s: BenchSettings, _ endpoint: Endpoint) throws(BenchFailure) -> BenchSummary? {
+        let context = Context()
+        let socket = try open(context, s.mode == .thr ? .push : .req, connect: endpoint.address)
+        defer { socket.close() }
+        if s.mode == .thr {
+            try BenchLoops.send(socket, size: s.size, count: s.count)
+            return nil
+        }
+        return try measure(socket, s, transport: transport(of: endpoint))
+    }
+
+    // MARK: - Pieces
+
+    /// The measuring end's loop: receive (thr) or round trips (lat), and their summary.
+    static func measure(_ socket: Socket, _ s: BenchSettings, transport: String) throws(BenchFailure) -> BenchSummary {
+        var summary = BenchSummary(mode: s.mode, transport: transport, size: s.size, messages: s.count, nanoseconds: 0)
+        if s.mode == .thr {
+            summary.nanoseconds = try BenchLoops.receive(socket, size: s.size, count: s.count)
+        } else {
+            let (trips, total) = try BenchLoops.roundTrips(socket, size: s.size, count: s.count)
+            summary.nanoseconds = total
+            summary.latency = LatencySummary(roundTrips: trips)
+        }
+        return summary
+    }
+
+    static func open(_ context: Context, _ type: SocketType, bind address: String) throws(BenchFailure) -> Socket {
+        do {
+            let socket = try Socket(context, type: type)
+            try socket.bind(address)
+            return socket
+        } catch { throw BenchFailure("cannot bind \(address): \(error)", stopped: error == .terminated) }
+    }
+
+    static func open(_ context: Context, _ type: SocketType, connect address: String) throws(BenchFailure) -> Socket {
+        do {
+            let socket = try Socket(context, type: type)
+            try socket.connect(address)
+            return socket
+        } catch { throw BenchFailure("cannot connect to \(address): \(error)", stopped: error == .terminated) }
+    }
+
+    /// "tcp" of "tcp://host:5555".
+    static func transport(of endpoint: Endpoint) -> String {
+        String(endpoint.address.prefix { $0 != ":" })
+    }
+}
