@@ -96,6 +96,7 @@ enum ArgumentsCheck {
         var found: [String] = []
         // a word that is the value of the flag before it (-c --plain-user=x) is no flag of its own
         let valueFlags = Set(Flag.all.filter(\.takesValue).flatMap { ["--" + $0.long] + ($0.short.map { ["-" + String($0)] } ?? []) })
+        let flagSpellings = Set(Flag.all.map { "--" + $0.long })
         for (i, word) in words.enumerated() {
             let text = String(decoding: word, as: UTF8.self)
             if i > 0, valueFlags.contains(String(decoding: words[i - 1], as: UTF8.self)) { continue }
@@ -103,7 +104,8 @@ enum ArgumentsCheck {
                 var value: String?
                 if text == "--" + flag.long, i + 1 < words.count { value = String(decoding: words[i + 1], as: UTF8.self) }
                 if text.hasPrefix("--" + flag.long + "=") { value = String(text.dropFirst(flag.long.count + 3)) }
-                guard let value, value.utf8.count >= 12, !value.hasPrefix("@") else { continue }
+                // a value that is a flag's own spelling (--plain-user --plain-user) is named as the flag
+                guard let value, value.utf8.count >= 12, !value.hasPrefix("@"), !flagSpellings.contains(value) else { continue }
                 let elsewhere = words.enumerated().contains { $0.offset != i && $0.offset != i + 1 && String(decoding: $0.element, as: UTF8.self).contains(value) }
                 if !elsewhere { found.append(value) }
             }
