@@ -119,7 +119,7 @@ enum ArgumentsCheck {
         let line = show(words)
         try require(invocation.command == raw.command, "Invocation changed the command for \(line)")
         try require(invocation.command.opensSockets == (invocation.keygen == nil), "keygen settings on a networked command, or none for keygen: \(line)")
-        let endpoints = invocation.endpoints + (invocation.broker.map { $0.frontends + $0.backends } ?? [])
+        let endpoints = invocation.allEndpoints
         try require(!invocation.command.opensSockets || !endpoints.isEmpty, "\(invocation.command.rawValue) runs with no endpoint: \(line)")
         for endpoint in endpoints {
             let scheme = endpoint.address.prefix { $0 != ":" }

@@ -44,31 +44,26 @@ struct SecuritySettings: Sendable {
 
     init(_ raw: RawArguments, command: Command, lookup: (String) -> String? = EnvironmentDefault.variable) throws(UsageError) {
         guard command.opensSockets else { return }
-        mechanism = try SecuritySettings.mechanism(raw, lookup: lookup, warnings: &warnings)
-        switch mechanism {
-        case .curveClient:
-            clientSource = raw.curveServerKey != nil ? "--curve-server-key" : EnvironmentDefault.curveServerKey.rawValue
-        case .plainClient:
-            clientSource = raw.plainUser != nil ? "--plain-user" : EnvironmentDefault.plainUser.rawValue
-        default: break
-        }
+        (mechanism, clientSource) = try SecuritySettings.mechanism(raw, lookup: lookup, warnings: &warnings)
         if clientSource.hasPrefix("ZSWIFT_") {
             verboseNotes.append("\(clientSource) is set: this socket is a \(mechanism.name) client (unset it for a NULL one)")
         }
         try checkFlagsFit(raw, command: command)
         sides = raw.secure ?? .frontend
         policy = try accessPolicy(raw, legacyZMTP: raw.legacyZMTP)
+        let pairGiven = EnvironmentDefault.curveSecretKey.value(given: raw.curveSecretKey, environment: lookup) != nil
         switch mechanism {
-        case let .curveServer(keys) where raw.curveSecretKey == nil && lookup(EnvironmentDefault.curveSecretKey.rawValue).map(\.isEmpty) != false:
+        case let .curveServer(keys) where !pairGiven:
             notices.append("CURVE server public key: \(keys.publicKey.text) (a new pair for this run: clients give --curve-server-key '\(keys.publicKey.text)'; --curve-secret-key keeps one)")
-        case let .curveClient(_, own) where raw.curveSecretKey == nil && lookup(EnvironmentDefault.curveSecretKey.rawValue).map(\.isEmpty) != false:
+        case let .curveClient(_, own) where !pairGiven:
             verboseNotes.append("CURVE client public key: \(own.publicKey.text) (a new pair for this run; a server's --curve-allow lists it)")
         default: break
         }
     }
 
-    /// The mechanism the flags choose, else the one a variable stands for; one at most.
-    static func mechanism(_ raw: RawArguments, lookup: (String) -> String?, warnings: inout [String]) throws(UsageError) -> SecurityMechanism {
+    /// The mechanism the flags choose, else the one a variable stands for; one at most. For a
+    /// client, also where its server key or credentials came from (the flag, or the variable).
+    static func mechanism(_ raw: RawArguments, lookup: (String) -> String?, warnings: inout [String]) throws(UsageError) -> (SecurityMechanism, clientSource: String) {
         let chosen = [raw.curveServer ? "--curve-server" : nil, raw.curveServerKey != nil ? "--curve-server-key" : nil,
                       raw.plainServer ? "--plain-server" : (raw.plainUsers != nil ? "--plain-users" : nil),
                       raw.plainUser != nil ? "--plain-user" : nil].compactMap { $0 }
@@ -78,32 +73,30 @@ struct SecuritySettings: Sendable {
         }
         let secret = EnvironmentDefault.curveSecretKey.value(given: raw.curveSecretKey, environment: lookup)
         if raw.curveServer {
-            guard let secret else { return .curveServer(try generatedPair()) }
-            return .curveServer(try own(secret, &warnings))
+            guard let secret else { return (.curveServer(try generatedPair()), "") }
+            return (.curveServer(try own(secret, &warnings)), "")
         }
-        let plainUser = raw.plainUser.map { ($0, ValueOrigin.flag("plain-user")) }
-        if raw.plainServer || raw.plainUsers != nil { return .plainServer }
-        if chosen.isEmpty, lookup(EnvironmentDefault.curveServerKey.rawValue).map(\.isEmpty) == false,
-           lookup(EnvironmentDefault.plainUser.rawValue).map(\.isEmpty) == false {
+        if raw.plainServer || raw.plainUsers != nil { return (.plainServer, "") }
+        let server = raw.plainUser == nil ? EnvironmentDefault.curveServerKey.value(given: raw.curveServerKey, environment: lookup) : nil
+        let credentials = EnvironmentDefault.plainUser.value(given: raw.plainUser, environment: lookup)
+        if chosen.isEmpty && server != nil && credentials != nil {
             throw UsageError("ZSWIFT_CURVE_SERVER_KEY and ZSWIFT_PLAIN_USER are both set: a socket uses one mechanism",
                              hint: "unset one of them, or give --curve-server-key or --plain-user")
         }
-        if raw.plainUser == nil, let server = EnvironmentDefault.curveServerKey.value(given: raw.curveServerKey, environment: lookup) {
+        if let server {
             let key = try KeyArgument.publicKey(server.text, from: server.origin)
             warnings += key.warnings
             let pair: CurveKeys
             if let secret { pair = try own(secret, &warnings) } else { pair = try generatedPair() }
-            return .curveClient(serverKey: key.value, own: pair)
+            return (.curveClient(serverKey: key.value, own: pair), server.origin.name)
         }
         if raw.curveSecretKey != nil {
             throw UsageError("--curve-secret-key is this side's own key, and no CURVE role was given",
                              hint: "add --curve-server to be a server, or --curve-server-key KEY to be a client of one")
         }
-        guard let credentials = plainUser ?? EnvironmentDefault.plainUser.value(given: nil, environment: lookup).map({ ($0.text, $0.origin) }) else {
-            return .null
-        }
-        let parsed = try PlainCredentials.parse(credentials.0, from: credentials.1)
-        return .plainClient(user: parsed.user, password: parsed.password)
+        guard let credentials else { return (.null, "") }
+        let parsed = try PlainCredentials.parse(credentials.text, from: credentials.origin)
+        return (.plainClient(user: parsed.user, password: parsed.password), credentials.origin.name)
     }
 
     private static func own(_ value: (text: String, origin: ValueOrigin), _ warnings: inout [String]) throws(UsageError) -> CurveKeys {
@@ -229,10 +222,14 @@ extension SecuritySettings {
 }
 
 extension SecuritySettings {
-    /// --allow and --deny filter by IP address, and a peer over ipc:// has none: every one is
+    /// What the endpoints make of the flags: libzmq runs no security handshake over inproc://;
+    /// --allow and --deny filter by IP address, and a peer over ipc:// has none, so every one is
     /// refused by a non-empty --allow (a usage error when no endpoint has addresses at all) and
     /// none is by --deny.
-    mutating func checkAddressLists(_ endpoints: [Endpoint]) throws(UsageError) {
+    mutating func checkEndpoints(_ endpoints: [Endpoint]) throws(UsageError) {
+        if !isEmpty, let inproc = endpoints.first(where: { $0.address.hasPrefix("inproc://") }) {
+            warnings.append("\(inproc.address): libzmq runs no security handshake over inproc, so the security flags do nothing there")
+        }
         guard let policy, !(policy.allow.isEmpty && policy.deny.isEmpty),
               let ipc = endpoints.first(where: { $0.address.hasPrefix("ipc://") }) else { return }
         let list = policy.allow.isEmpty ? "--deny" : "--allow"

@@ -78,6 +78,9 @@ struct Invocation: Sendable {
     /// The security flags': mechanism, keys, what the ZAP handler checks.
     var security = SecuritySettings()
 
+    /// Every endpoint of the run: the one socket's, or both broker sides'.
+    var allEndpoints: [Endpoint] { endpoints + (broker.map { $0.frontends + $0.backends } ?? []) }
+
     /// The least --max-msg-size a receiving socket may have: a handshake READY command carries the
     /// socket type and an identity of up to 255 bytes, and libzmq checks it against the limit too.
     static let smallestReceiveLimit: Int64 = 512
@@ -134,11 +137,7 @@ struct Invocation: Sendable {
         statsInterval = raw.statsInterval
         events = raw.events
         security = try SecuritySettings(raw, command: command)
-        let all = endpoints + (broker.map { $0.frontends + $0.backends } ?? [])
-        try security.checkAddressLists(all)
-        if !security.isEmpty, let inproc = all.first(where: { $0.address.hasPrefix("inproc://") }) {
-            security.warnings.append("\(inproc.address): libzmq runs no security handshake over inproc, so the security flags do nothing there")
-        }
+        try security.checkEndpoints(allEndpoints)
         try checkSocketOptions(raw.socketOptions)
     }
 }
