@@ -36,6 +36,19 @@ extension Socket {
         return next
     }
 
+    /// Sends `frames` (copies of small messages: commands, protocol replies) as one message.
+    /// Returns false when `dontWait` is set and the socket cannot take the first frame now; then
+    /// nothing is sent (libzmq takes the rest of a message whose first frame it took).
+    @discardableResult
+    public func send(_ frames: [[UInt8]], dontWait: Bool = false) throws(ZMQError) -> Bool {
+        precondition(!frames.isEmpty, "a message has at least one frame")
+        let wait: SendFlags = dontWait ? .dontWait : []
+        for (i, frame) in frames.enumerated() {
+            guard try send(frame, flags: i < frames.count - 1 ? wait.union(.more) : wait) else { return false }
+        }
+        return true
+    }
+
     /// Receives one whole message into `message`, replacing its content (its buffer is reused).
     /// Returns false when `dontWait` is set and nothing is waiting, or throws (`.interrupted` when a
     /// signal cut a blocking wait short); either way `message` is then empty. The frames after the

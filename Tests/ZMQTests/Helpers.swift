@@ -113,10 +113,8 @@ func receiveFrames(_ socket: Socket, timeout: Int = patience) throws -> [[UInt8]
 
 /// Sends the frames of one multipart message, blocking (inproc peers are already connected).
 func sendFrames(_ socket: Socket, _ frames: [[UInt8]]) throws {
-    for (i, frame) in frames.enumerated() {
-        let sent = try socket.send(frame, flags: i < frames.count - 1 ? .more : [])
-        precondition(sent, "a blocking send reported would-block")
-    }
+    let sent = try socket.send(frames)
+    precondition(sent, "a blocking send reported would-block")
 }
 
 /// A pipe as (read end, write end); the caller closes both.

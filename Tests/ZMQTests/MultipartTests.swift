@@ -117,3 +117,16 @@ func withFrames<R>(_ frames: [[UInt8]], _ body: ([UnsafeRawBufferPointer]) throw
     #expect(message.property("Socket-Type") == "PUSH")
     #expect(message.propertyBytes("Peer-Address") == Array("127.0.0.1".utf8))
 }
+
+@Test func framesGivenAsBytesGoAsOneMessageOrNotAtAllWhenTheFirstWouldBlock() throws {
+    let pair = try inprocPair(.pull, .push)
+    let frames: [[UInt8]] = [Array("a".utf8), [], Array("c".utf8)]
+    #expect(try pair.connected.send(frames, dontWait: true))
+    #expect(try receiveFrames(pair.bound) == frames)
+    let context = Context()
+    defer { context.terminate() }
+    let lonely = try Socket(context, type: .push)  // no peer: a PUSH cannot take a frame
+    defer { lonely.close() }
+    try lonely.set(.linger, 0)
+    #expect(try lonely.send(frames, dontWait: true) == false)
+}

@@ -151,23 +151,12 @@ private final class Worker: @unchecked Sendable {
             let decision = policy.decide(frames: Array(frames[(delimiter + 1)...]))
             // the decision first: it waits for the main thread before the handshake can complete,
             // so a run that ends on the peer's first message has it to say
-            if !(try send(decision.frames, on: push, flags: .dontWait)) { dropped.add(1, ordering: .relaxed) }
-            try send(Array(frames[...delimiter]) + decision.replyFrames, on: zap, flags: .dontWait)
+            if !(try push.send(decision.frames, dontWait: true)) { dropped.add(1, ordering: .relaxed) }
+            try zap.send(Array(frames[...delimiter]) + decision.replyFrames, dontWait: true)
             return true
         } catch {
             return error != .terminated
         }
-    }
-
-    /// Sends `frames` as one message; false when its first frame would block (nothing is sent).
-    @discardableResult
-    private func send(_ frames: [[UInt8]], on socket: Socket, flags: SendFlags) throws(ZMQError) -> Bool {
-        for (index, frame) in frames.enumerated() {
-            let more: SendFlags = index < frames.count - 1 ? .more : []
-            // once the first frame is queued libzmq takes the rest of the message
-            guard try socket.send(frame, flags: flags.union(more)) else { return false }
-        }
-        return true
     }
 
     func close() {
