@@ -84,3 +84,19 @@ private func curveClient(_ context: Context, _ endpoint: String, server: CurveKe
     AccessReporter(diagnostics: diagnostics, json: true).report(decision, at: 0)
     #expect(try err.contents().isEmpty)
 }
+
+@Test func foldedDecisionsComeOutWhenTheirSecondIsOverAndAtTheEnd() throws {
+    let err = CapturedOutput()
+    let reporter = AccessReporter(diagnostics: Diagnostics(fd: err.fd), json: true, origin: 0)
+    let refused = ZAPDecision(statusCode: "400", address: "10.1.2.3", mechanism: "CURVE",
+                              reason: "its key K is not in --curve-allow", requestID: [1], domain: securedDomain)
+    for ms in [0, 100, 200, 300] { reporter.report(refused, at: ms) }
+    reporter.flush(at: 600)   // the second is not over: nothing yet
+    reporter.flush(at: 1100)  // the last folded one stands for the other two
+    for ms in [1200, 1300] { reporter.report(refused, at: ms) }
+    reporter.flush(at: nil)   // the end: what is folded comes out
+    let lines = String(decoding: try err.contents(), as: UTF8.self).split(separator: "\n")
+    #expect(lines.count == 3, "\(lines)")
+    #expect(lines.count == 3 && lines[0].hasSuffix(#""time":0.000}"#) && lines[1].hasSuffix(#""time":0.300,"repeated":2}"#)
+            && lines[2].hasSuffix(#""time":1.300,"repeated":1}"#), "\(lines)")
+}

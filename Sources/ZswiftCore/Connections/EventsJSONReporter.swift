@@ -48,7 +48,13 @@ struct EventsJSONReporter {
         let elapsed = line.time - origin
         buffer.append(Array("{\"event\":\"\(event.kind.name)\",\"value\":\(event.value),\"endpoint\":".utf8))
         Array(event.endpoint.utf8).withUnsafeBytes { JSONText.encodeString($0, into: buffer) }
-        buffer.append(Array(",\"time\":\(elapsed / 1000).\(String(elapsed % 1000).leftPadded(3))".utf8))
+        return closeLine(buffer, time: elapsed, repeated: repeated)
+    }
+
+    /// Ends a line begun in `buffer`: ,"time":SECONDS (from `time` milliseconds), ,"repeated":N
+    /// when some were folded into it, and the closing brace.
+    static func closeLine(_ buffer: ByteBuffer, time: Int, repeated: Int) -> String {
+        buffer.append(Array(",\"time\":\(time / 1000).\(String(time % 1000).leftPadded(3))".utf8))
         if repeated > 0 { buffer.append(Array(",\"repeated\":\(repeated)".utf8)) }
         buffer.append(UInt8(ascii: "}"))
         return String(decoding: buffer.bytes(0, buffer.count), as: UTF8.self)

@@ -6,12 +6,12 @@ import ZMQ
 
 struct VerboseReporter {
     /// Milliseconds between two notes about the same endpoint's retries or failed handshakes.
-    static let repeatEvery = 5000
+    static let repeatEvery = RepeatCounter.every
 
     let diagnostics: Diagnostics
     /// Per endpoint: how many retries, or failures, so far, and when the last note was given.
-    private var retries: [String: (count: Int, lastReport: Int)] = [:]
-    private var failures: [String: (count: Int, lastReport: Int)] = [:]
+    private var retries = RepeatCounter()
+    private var failures = RepeatCounter()
     /// Per endpoint and peer host: when a handshake accepted from it last failed. Its next
     /// connections within 5 s are not said one by one (a client retrying a wrong key every
     /// 100 ms): the failure's own note, said once every 5 s with its count, stands for them.
@@ -35,7 +35,7 @@ struct VerboseReporter {
             if let failed = failingPeers[VerboseReporter.peerKey(connection)], now - failed < VerboseReporter.repeatEvery { break }
             diagnostics.info("accepted \(connection.who) on \(connection.endpoint)")
         case let .handshakeSucceeded(connection):
-            retries[connection.endpoint] = nil
+            retries.reset(connection.endpoint)
             diagnostics.trace("handshake done with \(connection.who)")
         case let .handshakeFailed(connection, _, .authentication) where refusalsExplained:
             if let connection, connection.accepted { failingPeers[VerboseReporter.peerKey(connection)] = now }
@@ -78,18 +78,13 @@ struct VerboseReporter {
 
     /// Says a retry under -v, and a run of them once every 5 s with its count.
     private mutating func noteRetry(_ endpoint: String, interval: UInt32, reconnecting: Bool, at now: Int) {
-        var entry = retries[endpoint] ?? (0, 0)
-        entry.count += 1
-        if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
-            // a peer that was there (and perhaps refused the handshake) is not "no peer yet"
-            diagnostics.info(entry.count == 1
-                ? (reconnecting ? "reconnecting to \(endpoint) (every \(interval)ms)"
-                                : "no peer at \(endpoint) yet; retrying every \(interval)ms")
-                : (reconnecting ? "still reconnecting to \(endpoint) (\(entry.count) attempts)"
-                                : "still no peer at \(endpoint) (\(entry.count) attempts)"))
-            entry.lastReport = now
-        }
-        retries[endpoint] = entry
+        guard let count = retries.count(endpoint, at: now) else { return }
+        // a peer that was there (and perhaps refused the handshake) is not "no peer yet"
+        diagnostics.info(count == 1
+            ? (reconnecting ? "reconnecting to \(endpoint) (every \(interval)ms)"
+                            : "no peer at \(endpoint) yet; retrying every \(interval)ms")
+            : (reconnecting ? "still reconnecting to \(endpoint) (\(count) attempts)"
+                            : "still no peer at \(endpoint) (\(count) attempts)"))
     }
 
     /// Why an accepted connection ended with no handshake event. Under NULL, libzmq refused a
@@ -106,14 +101,8 @@ struct VerboseReporter {
     /// Says a failure under -v, and a run of the same kind of failure (`kind`) on one endpoint
     /// once every 5 s with its count.
     private mutating func noteFailure(_ endpoint: String, _ kind: String, _ text: String, at now: Int) {
-        let key = endpoint + " " + kind
-        var entry = failures[key] ?? (0, 0)
-        entry.count += 1
-        if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
-            diagnostics.info(entry.count == 1 ? text : text + " (\(entry.count) times)")
-            entry.lastReport = now
-        }
-        failures[key] = entry
+        guard let count = failures.count(endpoint + " " + kind, at: now) else { return }
+        diagnostics.info(count == 1 ? text : text + " (\(count) times)")
     }
 
     /// What -v says when a connection that had no ZMTP 3 handshake ends (HANDSHAKE_FAILED_NO_DETAIL

@@ -1,7 +1,8 @@
 // What zswift says about its ZAP handler's decisions: under -v, each peer let in (as which user)
 // and each refused (and why), a run of the same decision once every 5 s with its count; with
 // --events json, one line per decision ("authenticated" or "refused"), folded to one a second per
-// address and reason. The handler decides on its own thread; this reads its decisions on the run's.
+// address and reason as monitor events are (Coalescer). The handler decides on its own thread;
+// this reads its decisions on the run's.
 import ZMQ
 
 final class AccessReporter {
@@ -9,8 +10,8 @@ final class AccessReporter {
     let json: Bool
     /// The moment "time" counts from, in Clock milliseconds.
     let origin: Int
-    private var spoken: [String: (count: Int, lastReport: Int)] = [:]
-    private var written: [String: (folded: Int, lastLine: Int)] = [:]
+    private var spoken = RepeatCounter()
+    private var written = Coalescer<ZAPDecision, String>(window: 1000)
 
     init(diagnostics: Diagnostics, json: Bool, origin: Int = Clock.now()) {
         self.diagnostics = diagnostics
@@ -22,25 +23,21 @@ final class AccessReporter {
     func report(_ decision: ZAPDecision, at now: Int) {
         guard decision.domain == securedDomain else { return }  // a socket the security flags leave out
         let key = "\(decision.allowed) \(decision.address) \(decision.mechanism) \(decision.userID) \(decision.reason)"
-        if diagnostics.verbosity > 0 {
-            var entry = spoken[key] ?? (0, 0)
-            entry.count += 1
-            if entry.count == 1 || now - entry.lastReport >= VerboseReporter.repeatEvery {
-                let text = AccessReporter.words(decision)
-                diagnostics.info(entry.count == 1 ? text : text + " (\(entry.count) times)")
-                entry.lastReport = now
-            }
-            spoken[key] = entry
+        if diagnostics.verbosity > 0, let count = spoken.count(key, at: now) {
+            let text = AccessReporter.words(decision)
+            diagnostics.info(count == 1 ? text : text + " (\(count) times)")
         }
-        guard json else { return }
-        var line = written[key] ?? (0, -1000)
-        if now - line.lastLine >= 1000 {
-            diagnostics.line(AccessReporter.render(decision, time: now - origin, repeated: line.folded))
-            line = (0, now)
-        } else {
-            line.folded += 1
-        }
-        written[key] = line
+        guard json, let line = written.admit(decision, key: key, at: now) else { return }
+        write(line)
+    }
+
+    /// Writes the folded --events lines that are due at `now` (nil: all of them, at the end).
+    func flush(at now: Int?) {
+        for line in written.pending(at: now) { write(line) }
+    }
+
+    private func write(_ line: Coalescer<ZAPDecision, String>.Line) {
+        diagnostics.line(AccessReporter.render(line.event, time: line.time - origin, repeated: line.repeated))
     }
 
     /// "let in 127.0.0.1 (CURVE, user id KEY): its key is in --curve-allow", or "refused ...".
@@ -65,10 +62,7 @@ final class AccessReporter {
         field("mechanism", decision.mechanism)
         if decision.allowed && !decision.userID.isEmpty { field("user_id", decision.userID) }  // a refused key is in the reason
         field("reason", decision.reason)
-        buffer.append(Array(",\"time\":\(time / 1000).\(String(time % 1000).leftPadded(3))".utf8))
-        if repeated > 0 { buffer.append(Array(",\"repeated\":\(repeated)".utf8)) }
-        buffer.append(UInt8(ascii: "}"))
-        return String(decoding: buffer.bytes(0, buffer.count), as: UTF8.self)
+        return EventsJSONReporter.closeLine(buffer, time: time, repeated: repeated)
     }
 }
 
@@ -92,9 +86,13 @@ extension RunScope {
             readAll()
             return true
         }
+        // folded --events lines go out on time, even when no further decision comes
+        let tick = invocation.events == nil ? nil : reactor.timer(after: 250, repeating: true) { reporter.flush(at: Clock.now()) }
         onEnd { [unowned self] in
             readAll()
+            reporter.flush(at: nil)
             reactor.remove(watch)
+            if let tick { reactor.cancel(tick) }
             let dropped = handler.droppedDecisions
             if dropped > 0 { diagnostics.info("\(Words.count(dropped, "ZAP decision")) not reported: they came faster than they could be said") }
             handler.stop()
