@@ -1,6 +1,7 @@
 // "Is my key right?": a CURVE handshake with the server key given, done by libzmq (our own ZMTP
-// speaks only the greeting), watched through the socket monitor. A wrong key shows only there:
-// the server drops the connection (HANDSHAKE_FAILED_NO_DETAIL on our side, again and again).
+// speaks only the greeting), watched through the socket monitor and judged by the connection
+// tracker that judges every client's handshakes: a wrong key shows only there, as the server
+// dropping the connection again and again (HANDSHAKE_FAILED_NO_DETAIL on our side).
 import ZMQ
 
 enum CurveKeyCheck {
@@ -19,36 +20,33 @@ enum CurveKeyCheck {
             try socket.set(.curvePublicKey, own.publicKey.text)
             try socket.set(.curveSecretKey, own.secretKey.text)
             if address.hasPrefix("tcp://[") { try socket.set(.ipv6, true) }
-            let monitor = try Monitor(socket, events: [.handshakeSucceeded, .handshakeFailed])
+            let monitor = try Monitor(socket)
             defer { monitor.stop() }
             try socket.connect(address)
-            return wait(monitor, deadline: Deadline(after: .ms(timeout)))
+            return wait(monitor, type: socket.type, deadline: Deadline(after: .ms(timeout)))
         } catch {
             return (nil, "libzmq: \(error)")
         }
     }
 
-    /// The verdict of the monitor's events: success, or a failure that means the key (two
-    /// dropped handshakes in a row, a cryptographic error, an authentication refusal).
-    private static func wait(_ monitor: Monitor, deadline: Deadline) -> (Bool?, String?) {
-        var dropped = 0
+    /// The verdict of the monitor's events, as ConnectionTracker reads them for a CURVE client:
+    /// a handshake that succeeds, or one that cannot (dropped three times in a row, a
+    /// cryptographic error, an authentication refusal). A socket type that does not fit is found
+    /// only after the key worked.
+    private static func wait(_ monitor: Monitor, type: SocketType, deadline: Deadline) -> (Bool?, String?) {
+        var tracker = ConnectionTracker(.init(type: type, mechanism: .curve, acceptsLegacy: false, refusesLegacy: false),
+                                        peerName: { _ in nil })
         var poller = Poller()
         _ = poller.add(monitor.socket, .readable)
         while !deadline.hasPassed {
             _ = try? poller.poll(timeout: deadline.remaining(cap: 100))
-            while let event = try? monitor.receive() {
-                switch event.handshakeFailure {
-                case nil where event.kind == .handshakeSucceeded: return (true, nil)
-                case .noDetail?:
-                    dropped += 1
-                    if dropped >= 2 { return (false, "the server dropped the CURVE handshake \(dropped) times: a wrong server key (or the server refuses this client)") }
-                case let .protocolError(error)? where error == .zmtpInvalidMetadata:
-                    return (true, "the key works; the server's socket type does not fit a DEALER")
-                case let .protocolError(error)?: return (false, "the CURVE handshake failed: protocol error 0x\(String(error.rawValue, radix: 16))")
-                case let .authentication(status)?: return (false, "the server refused this client (ZAP status \(status))")
-                default: break
-                }
+            while let event = try? monitor.receive() { _ = tracker.handle(event, at: Clock.now()) }
+            if tracker.everReady { return (true, nil) }
+            guard let fatal = tracker.fatalHandshake else { continue }
+            if fatal.cause == .failure(.protocolError(.zmtpInvalidMetadata)) {
+                return (true, "the key works; the server's socket type does not fit a \(type)")
             }
+            return (false, fatal.reason)
         }
         return (nil, "no CURVE handshake completed within the timeout")
     }
