@@ -40,14 +40,20 @@ enum BenchCommand {
         let socket = try open(context, s.mode == .thr ? .pull : .req, bind: address)
         let endpoint = (try? socket.get(.lastEndpoint)) ?? address
         let (mode, size, count) = (s.mode, s.size, s.count)
+        // the other end's socket is closed here, once everything was measured: libzmq 4.3.4 can
+        // drop the last batch of a socket closed while its kernel buffer is full (zmq-facts.md),
+        // and the measuring end would wait for it for ever
+        let peer = try open(context, mode == .thr ? .push : .rep, connect: endpoint)
+        // handed to the thread and back: pthread_create and pthread_join are the full memory
+        // barriers libzmq asks of a socket that moves between threads
+        nonisolated(unsafe) let handed = peer
         let other = try BenchThread(context) { () throws(BenchFailure) in
-            let peer = try open(context, mode == .thr ? .push : .rep, connect: endpoint)
-            defer { peer.close() }
-            if mode == .thr { try BenchLoops.send(peer, size: size, count: count) } else { try BenchLoops.echo(peer, size: size, count: count) }
+            if mode == .thr { try BenchLoops.send(handed, size: size, count: count) } else { try BenchLoops.echo(handed, size: size, count: count) }
         }
         let measured = Result { () throws(BenchFailure) in try measure(socket, s, transport: transport.rawValue) }
         if case .failure = measured { context.shutdown() }
         let failure = other.join()
+        peer.close()
         socket.close()
         let summary = try measured.get()
         if let failure { throw failure }
