@@ -71,6 +71,9 @@ _zswift() {
         --meta) COMPREPLY=(); return ;;
         --transport) COMPREPLY=($(compgen -W "tcp ipc inproc" -- "$cur")); return ;;
         --size) COMPREPLY=(); return ;;
+        --rate) COMPREPLY=(); return ;;
+        --duration) COMPREPLY=(); return ;;
+        --clients) COMPREPLY=(); return ;;
     esac
     local flags
     case "$cmd" in
@@ -88,7 +91,7 @@ _zswift() {
         broker) flags="--legacy-zmtp -f --format -0 --null -S --separator --out --frontend --backend --connect-frontend --connect-backend --mode --capture --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny --secure" ;;
         keygen) flags="-h --help -V --version --cert --meta" ;;
         probe) flags="-f --format -t --timeout -h --help -V --version --curve-server-key" ;;
-        bench) flags="-h --help -V --version -b --bind -c --connect --transport --size -n --count -f --format" ;;
+        bench) flags="-d --data -t --timeout -h --help -V --version -b --bind -c --connect --transport --size -n --count -f --format --rate --duration --clients" ;;
         *) flags="" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

@@ -5,26 +5,6 @@ import Glibc
 import Testing
 import TestSupport
 
-/// The summary's JSON as Python reads it, reprinted as "key=value" lines (latency_us flattened).
-private func pythonReads(_ json: String) throws -> [String: String] {
-    let script = """
-    import json, sys
-    d = json.loads(sys.stdin.read())
-    for k, v in d.items():
-        if isinstance(v, dict):
-            for kk, vv in v.items(): print(f"{k}.{kk}={vv}")
-        else: print(f"{k}={v}")
-    """
-    let r = try run(["python3", "-c", script], input: json, within: 20)
-    #expect(r.status == 0, "\(r)")
-    var fields: [String: String] = [:]
-    for line in r.out.split(separator: "\n") {
-        let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-        if parts.count == 2 { fields[parts[0]] = parts[1] }
-    }
-    return fields
-}
-
 @Test(arguments: ["tcp", "ipc", "inproc"])
 func throughputInOneProcessReportsExactlyTheCountAndTheBytes(transport: String) throws {
     let r = try zswift(["bench", "thr", "--count", "5000", "--size", "64", "--transport", transport, "--format", "json"])

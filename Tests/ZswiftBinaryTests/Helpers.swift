@@ -1,6 +1,7 @@
 // Shorthands for black-box tests: run the built zswift, start it in the background, start a
 // pyzmq peer, and turn the peer's JSON-hex lines back into messages.
 import Glibc
+import Testing
 import TestSupport
 
 /// Runs zswift to completion with `input` on stdin.
@@ -88,4 +89,24 @@ func waitUntil(_ what: String, within seconds: Double, pumping processes: [Proce
 /// How many lines of `haystack` contain `needle`.
 func occurrences(of needle: String, in haystack: String) -> Int {
     haystack.split(separator: "\n").filter { $0.contains(needle) }.count
+}
+
+/// The summary's JSON as Python reads it, reprinted as "key=value" lines (latency_us flattened).
+func pythonReads(_ json: String) throws -> [String: String] {
+    let script = """
+    import json, sys
+    d = json.loads(sys.stdin.read())
+    for k, v in d.items():
+        if isinstance(v, dict):
+            for kk, vv in v.items(): print(f"{k}.{kk}={vv}")
+        else: print(f"{k}={v}")
+    """
+    let r = try run(["python3", "-c", script], input: json, within: 20)
+    #expect(r.status == 0, "\(r)")
+    var fields: [String: String] = [:]
+    for line in r.out.split(separator: "\n") {
+        let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+        if parts.count == 2 { fields[parts[0]] = parts[1] }
+    }
+    return fields
 }

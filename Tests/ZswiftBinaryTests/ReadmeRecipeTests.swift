@@ -213,6 +213,16 @@ let recipeDrivers: [String: String] = [
         wait $receiver || fail "the receiving end: status $?"
         grep -q '^thr over tcp: 100000 messages of 100 bytes' split || fail "split: $(cat split)"
         """#,
+    "Is the service keeping up?": #"""
+        @1
+        for _ in $(seq 200); do zswift probe localhost:5555 -t 1s > /dev/null 2>&1 && break; sleep 0.05; done
+        { @2
+        } > rated || fail "rated: status $?"
+        grep -q '^req to tcp://localhost:5555, 4 clients at 500/s: 1000 sent, 1000 answered in' rated && grep -q 'latency (us, from the intended send time): p50' rated || fail "rated: $(cat rated)"
+        { @3
+        } > json || fail "json: status $?"
+        grep -q '^{"messages":20000,"timeouts":0,"p99":[0-9.]*}$' json || fail "json: $(cat json)"
+        """#,
     "Grasslands": #"""
         @1
         { @2

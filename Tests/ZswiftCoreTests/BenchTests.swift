@@ -32,7 +32,7 @@ import ZMQ
 @Test func theJSONSummaryHasCliMdsKeysInOrder() {
     var s = BenchSummary(mode: .lat, transport: "tcp", size: 100, messages: 4, nanoseconds: 2_000_000_000)
     s.latency = LatencySummary(p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 2.5)
-    #expect(BenchReport.json(s) == #"{"mode": "lat", "transport": "tcp", "size": 100, "messages": 4, "bytes": 400, "seconds": 2.000000, "msgs_per_s": 2.0, "mb_per_s": 0.000, "latency_us": {"p50": 1.000, "p90": 2.000, "p99": 3.000, "p999": 4.000, "max": 5.000, "mean": 2.500}}"#)
+    #expect(BenchReport.json(s) == #"{"mode": "lat", "transport": "tcp", "size": 100, "messages": 4, "bytes": 400, "seconds": 2.000000, "msgs_per_s": 2.0, "mb_per_s": 0.000, "complete": true, "latency_us": {"p50": 1.000, "p90": 2.000, "p99": 3.000, "p999": 4.000, "max": 5.000, "mean": 2.500}}"#)
 }
 
 @Test func decimalsRoundHalfUpWithTheirPlaces() {

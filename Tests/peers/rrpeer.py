@@ -9,6 +9,7 @@ frame, as text) on stderr before they answer, so a test can synchronise on it.
   client   REQ, connects: sends each stdin message, waits --timeout for its reply, prints it
            (status 3 and "client: timeout" when a reply does not come)
   server   REP, binds: answers each request with its frames, the last one prefixed by "reply:";
+           --sleep SECONDS: waits that long before each answer (a service of known latency);
            --stall-on BODY: after receiving BODY it says so and never answers (a test kills it)
   mute     ROUTER, binds: receives requests and never answers
   late     ROUTER with ROUTER_HANDOVER, binds: holds the first request it receives and answers it
@@ -24,6 +25,7 @@ p.add_argument("endpoint")
 p.add_argument("--timeout", type=float, default=10.0)
 p.add_argument("--stall-on")
 p.add_argument("--delay", type=float, default=1.0)
+p.add_argument("--sleep", type=float, default=0.0)
 a = p.parse_args()
 
 ctx = zmq.Context()
@@ -70,6 +72,8 @@ elif a.role == "server":
         if a.stall_on is not None and body == a.stall_on:
             while True:
                 time.sleep(60)
+        if a.sleep > 0:
+            time.sleep(a.sleep)
         s.send_multipart(request[:-1] + [b"reply:" + request[-1]])
 
 elif a.role == "mute":

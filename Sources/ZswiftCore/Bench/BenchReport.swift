@@ -12,7 +12,8 @@ enum BenchReport {
     /// percentiles of a round trip.
     static func text(_ s: BenchSummary) -> String {
         let unit = s.mode == .thr ? "message" : "round trip"
-        var lines = ["\(s.mode.rawValue) over \(s.transport): \(Words.count(s.messages, unit)) of \(Words.count(s.size, "byte")) in \(decimal(s.seconds, 3)) s"]
+        var lines = ["\(s.mode.rawValue) over \(s.transport): \(Words.count(s.messages, unit)) of \(Words.count(s.size, "byte")) in \(decimal(s.seconds, 3)) s"
+                     + (s.complete ? "" : " (ended early)")]
         lines.append((s.mode == .thr ? "  msg/s:        " : "  round trips/s: ") + decimal(s.messagesPerSecond, 0))
         lines.append((s.mode == .thr ? "  MB/s:         " : "  MB/s each way: ") + decimal(s.megabytesPerSecond, 2))
         if let l = s.latency {
@@ -42,11 +43,15 @@ enum BenchReport {
             ("mode", "\"\(s.mode.rawValue)\""), ("transport", "\"\(s.transport)\""), ("size", String(s.size)),
             ("messages", String(s.messages)), ("bytes", String(s.bytes)), ("seconds", decimal(s.seconds, 6)),
             ("msgs_per_s", decimal(s.messagesPerSecond, 1)), ("mb_per_s", decimal(s.megabytesPerSecond, 3)),
+            ("complete", s.complete ? "true" : "false"),
         ]
-        if let l = s.latency {
-            let figures = [("p50", l.p50), ("p90", l.p90), ("p99", l.p99), ("p999", l.p999), ("max", l.max), ("mean", l.mean)]
-            fields.append(("latency_us", "{" + figures.map { "\"\($0.0)\": \(decimal($0.1, 3))" }.joined(separator: ", ") + "}"))
-        }
+        if let l = s.latency { fields.append(("latency_us", jsonObject(l))) }
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    }
+
+    /// {"p50": ..., "p90": ..., "p99": ..., "p999": ..., "max": ..., "mean": ...} in microseconds.
+    static func jsonObject(_ l: LatencySummary) -> String {
+        let figures = [("p50", l.p50), ("p90", l.p90), ("p99", l.p99), ("p999", l.p999), ("max", l.max), ("mean", l.mean)]
+        return "{" + figures.map { "\"\($0.0)\": \(decimal($0.1, 3))" }.joined(separator: ", ") + "}"
     }
 }

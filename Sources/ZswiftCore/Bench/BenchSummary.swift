@@ -15,6 +15,8 @@ struct BenchSummary: Equatable, Sendable {
     var nanoseconds: Int
     /// The round trips' figures (lat only).
     var latency: LatencySummary?
+    /// False when a signal or -t ended the run before its count: the figures are of what ran.
+    var complete = true
 
     /// Payload bytes moved one way: size × messages.
     var bytes: Int { size * messages }

@@ -53,9 +53,9 @@ extension Flag {
             raw.separator = try Values.separator(v.bytes)
         },
         /// -d/--data
-        Flag("data", short: "d", value: "TEXT", .input, for: .senders,
+        Flag("data", short: "d", value: "TEXT", .input, for: CommandSet.senders.union(CommandSet(.bench)),
              summary: "send TEXT instead of reading stdin (repeatable: one frame each)",
-             doc: "Sends a message made of the given frames instead of reading stdin, once, or --count times, every --interval. Each value is one frame, taken literally in line, raw and zmtp format and decoded in the --in format otherwise (--in hex -d 00ff sends two bytes; --in quoted -d 'a\\tb' a TAB).",
+             doc: "Sends a message made of the given frames instead of reading stdin, once, or --count times, every --interval. Each value is one frame, taken literally in line, raw and zmtp format and decoded in the --in format otherwise (--in hex -d 00ff sends two bytes; --in quoted -d 'a\\tb' a TAB). bench req, push and pub send it, taken literally, instead of --size zero bytes.",
              repeatable: true) { raw, v throws(UsageError) in raw.data.append(v.bytes) },
         /// --file
         Flag("file", value: "PATH", .input, for: .senders,
@@ -83,9 +83,9 @@ extension Flag {
              doc: "Waits DURATION after the endpoints are set up (and after --wait-peers/--wait-subscribers) before sending the first message.") { raw, v throws(UsageError) in raw.delay = try Interval.parse(v.text, flag: "delay") },
 
         /// -t/--timeout
-        Flag("timeout", short: "t", value: "DURATION", .delivery, for: CommandSet.sockets.union(CommandSet(.probe)),
+        Flag("timeout", short: "t", value: "DURATION", .delivery, for: CommandSet.sockets.union(CommandSet(.probe, .bench)),
              summary: "exit 3 when nothing arrives within DURATION",
-             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input. A receiver's or req's timeout says what it saw: nothing listening (and how often the connect was retried), connections that completed no ZMTP handshake (zswift probe says what is there), or peers that sent or answered nothing. probe: bounds the description of each endpoint, connection and handshake together (default 2s).") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
+             doc: "A receiver exits with status 3 when no message arrives within DURATION of the start or of the previous message; req waits DURATION for each reply (see --retries). It also bounds --wait-peers and --wait-subscribers, a send that peers do not take, and (unless --linger is given) the wait for delivery at end of input. A receiver's or req's timeout says what it saw: nothing listening (and how often the connect was retried), connections that completed no ZMTP handshake (zswift probe says what is there), or peers that sent or answered nothing. probe: bounds the description of each endpoint, connection and handshake together (default 2s). bench: thr and lat wait this long for the other end and for each message (by default for ever, as libzmq's perf programs); req waits this long for each reply and counts a timeout, push and pub this long for a subscriber or a send the service does not take (default 5s).") { raw, v throws(UsageError) in raw.timeout = try Interval.parse(v.text, flag: "timeout") },
         /// --linger
         Flag("linger", value: "DURATION", .delivery, for: .delivering,
              summary: "bound the wait for delivery at end of input (default: --timeout)",

@@ -85,6 +85,10 @@ struct RawArguments: Sendable {
     var benchFormat: BenchFormat?
     var benchSize: Int?
     var benchTransport: BenchTransport?
+    /// bench's load flags: --rate, --duration, --clients.
+    var benchRate: Double?
+    var benchDuration: Interval?
+    var benchClients: Int?
     var curveAllow: [String] = []
     var plainServer = false
     var plainUsers: String?

@@ -74,6 +74,19 @@ enum Values {
         return value
     }
 
+    /// Messages per second: 500, 500/s, 2.5k/s, 1M (more than 0, at most a billion).
+    static func rate(_ text: String, flag: String) throws(UsageError) -> Double {
+        var number = Substring(text.lowercased())
+        if number.hasSuffix("/s") { number = number.dropLast(2) }
+        var scale = 1.0
+        if number.hasSuffix("k") { scale = 1e3; number = number.dropLast() } else if number.hasSuffix("m") { scale = 1e6; number = number.dropLast() }
+        guard number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let value = Double(number),
+              value > 0, value * scale <= 1e9 else {
+            throw UsageError("--\(flag): '\(text)' is not a rate of messages per second", hint: "for example --\(flag) 1000/s or --\(flag) 2.5k")
+        }
+        return value * scale
+    }
+
     /// A byte count with an optional binary suffix: 512, 64k, 1M, 2G.
     static func bytes(_ text: String, flag: String) throws(UsageError) -> Int64 {
         var digits = Substring(text)

@@ -8,6 +8,9 @@ import ZMQ
 enum BenchCommand {
     static func run(_ invocation: Invocation, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         guard let settings = invocation.bench else { return }
+        if settings.mode.loads, let endpoint = settings.end.endpoint {
+            return try load(settings, endpoint, io: io, diagnostics: diagnostics)
+        }
         let summary: BenchSummary?
         do {
             switch settings.end {
@@ -16,13 +19,26 @@ enum BenchCommand {
             case let .connected(endpoint): summary = try connected(settings, endpoint)
             }
         } catch {
+            // what was measured before a signal or a timeout is still worth printing
+            if let partial = error.partial { try print(partial, settings.format, io) }
             if error.stopped, Signals.pending != 0 { throw Exit.signal(Signals.pending) }
+            if error.timedOut { throw Exit.timeout(timedOut(settings, done: error.partial?.messages ?? 0)) }
             throw Exit.runtime(error.message)
         }
-        guard let summary else { return }
+        if let summary { try print(summary, settings.format, io) }
+    }
+
+    static func print(_ summary: BenchSummary, _ format: BenchFormat, _ io: StandardIO) throws(Exit) {
         let output = OutputWriter(fd: io.output)
-        output.buffer.append(Array(BenchReport.render(summary, as: settings.format).utf8))
+        output.buffer.append(Array(BenchReport.render(summary, as: format).utf8))
         try output.flush()
+    }
+
+    /// "received 120 of 1000 messages: nothing arrived within -t 2s".
+    static func timedOut(_ s: BenchSettings, done: Int) -> String {
+        let what = s.mode == .thr ? "messages" : "round trips"
+        let within = s.timeout.map { "\($0)" } ?? ""
+        return (s.mode == .thr ? "received" : "made") + " \(done) of \(s.count) \(what): nothing arrived within -t \(within)"
     }
 
     // MARK: - Both ends here
@@ -38,6 +54,7 @@ enum BenchCommand {
         case .inproc: "inproc://zswift-bench"
         }
         let socket = try open(context, s.mode == .thr ? .pull : .req, bind: address)
+        bound(socket, by: s.timeout)
         let endpoint = (try? socket.get(.lastEndpoint)) ?? address
         let (mode, size, count) = (s.mode, s.size, s.count)
         // the other end's socket is closed here, once everything was measured: libzmq 4.3.4 can
@@ -67,6 +84,7 @@ enum BenchCommand {
         let context = Context()
         let socket = try open(context, s.mode == .thr ? .pull : .rep, bind: endpoint.address)
         defer { socket.close() }
+        bound(socket, by: s.timeout)
         if s.mode == .lat {
             try BenchLoops.echo(socket, size: s.size, count: s.count)
             return nil
@@ -79,6 +97,7 @@ enum BenchCommand {
         let context = Context()
         let socket = try open(context, s.mode == .thr ? .push : .req, connect: endpoint.address)
         defer { socket.close() }
+        bound(socket, by: s.timeout)
         if s.mode == .thr {
             try BenchLoops.send(socket, size: s.size, count: s.count)
             return nil
@@ -90,14 +109,31 @@ enum BenchCommand {
 
     /// The measuring end's loop: receive (thr) or round trips (lat), and their summary.
     static func measure(_ socket: Socket, _ s: BenchSettings, transport: String) throws(BenchFailure) -> BenchSummary {
+        var progress = BenchProgress()
         var summary = BenchSummary(mode: s.mode, transport: transport, size: s.size, messages: s.count, nanoseconds: 0)
-        if s.mode == .thr {
-            summary.nanoseconds = try BenchLoops.receive(socket, size: s.size, count: s.count)
-        } else {
-            let (trips, total) = try BenchLoops.roundTrips(socket, size: s.size, count: s.count)
-            summary.nanoseconds = total
-            summary.latency = LatencySummary(roundTrips: trips)
+        do {
+            if s.mode == .thr {
+                try BenchLoops.receive(socket, size: s.size, count: s.count, progress: &progress)
+            } else {
+                try BenchLoops.roundTrips(socket, size: s.size, count: s.count, progress: &progress)
+            }
+        } catch {
+            var failure = error
+            // the last -t was spent waiting for what never came
+            if error.timedOut, let waited = s.timeout?.milliseconds { progress.end = max(progress.start, progress.end - waited * 1_000_000) }
+            failure.partial = progress.done == 0 ? nil : summarize(progress, summary, complete: false)
+            throw failure
         }
+        return summarize(progress, summary, complete: true)
+    }
+
+    /// The summary of what a measuring loop got through.
+    static func summarize(_ p: BenchProgress, _ summary: BenchSummary, complete: Bool) -> BenchSummary {
+        var summary = summary
+        summary.messages = p.done
+        summary.nanoseconds = p.end - p.start
+        summary.complete = complete
+        if summary.mode == .lat { summary.latency = LatencySummary(roundTrips: Array(p.trips.prefix(p.done))) }
         return summary
     }
 
@@ -115,6 +151,15 @@ enum BenchCommand {
             try socket.connect(address)
             return socket
         } catch { throw BenchFailure("cannot connect to \(address): \(error)", stopped: error == .terminated) }
+    }
+
+    /// -t: a blocking send or receive gives up after `timeout` (and reports so), and the sending
+    /// end of a split run waits no longer for delivery at its end.
+    static func bound(_ socket: Socket, by timeout: Interval?) {
+        guard let timeout else { return }
+        try? socket.set(.receiveTimeout, timeout.zmqMilliseconds)
+        try? socket.set(.sendTimeout, timeout.zmqMilliseconds)
+        try? socket.set(.linger, timeout.zmqMilliseconds)
     }
 
     /// "tcp" of "tcp://host:5555".

@@ -1,0 +1,111 @@
+// bench req|push|pub: opens the clients' sockets, runs LoadRun, and turns what it counted into
+// the summary on stdout and the exit status: 0 when every message went (and every request was
+// answered), 3 with what was seen when some timed out, 4 or 1 for a handshake that cannot
+// succeed, 130 after the summary of what ran so far when interrupted.
+import Glibc
+import ZMQ
+
+extension BenchCommand {
+    static func load(_ s: BenchSettings, _ endpoint: Endpoint, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
+        let plan = s.load!
+        let context = Context()
+        var sockets: [Socket] = []
+        defer { for socket in sockets { socket.close() } }
+        let watch: ConnectionMonitor
+        do {
+            for _ in 0..<plan.clients { sockets.append(try openClient(context, s.mode, endpoint, plan)) }
+            watch = try ConnectionMonitor(socket: sockets[0], diagnostics: Diagnostics(fd: diagnostics.fd), events: nil,
+                                          refusesLegacy: false)
+        } catch { throw Exit.runtime("cannot \(endpoint.role == .bind ? "bind" : "connect to") \(endpoint.address): \(error)") }
+        if s.mode == .pub { try waitForSubscribers(sockets, plan, endpoint, s.size, diagnostics) }
+        let run = LoadRun(plan: plan, mode: s.mode, endpoint: endpoint, sockets: sockets, size: s.size, watch: watch,
+                          progress: ProgressLine(fd: diagnostics.fd))
+        var (summary, ending) = run.run()
+        if ending == nil { ending = run.refusal() }
+        watch.monitor.stop()
+        if ending != nil { for socket in sockets { try? socket.set(.linger, 0) } }
+        if s.mode != .req && ending == nil {
+            let (seconds, delivered) = drain(sockets, context, plan)
+            sockets = []
+            summary.nanoseconds += seconds
+            if !delivered {
+                ending = .timeout("not every message was delivered within \(BenchReport.decimal(Double(plan.timeout) / 1e9, 1))s: the service stopped taking them",
+                                  hint: "a longer -t waits longer")
+            }
+        }
+        let output = OutputWriter(fd: io.output)
+        output.buffer.append(Array(LoadReport.render(summary, as: s.format).utf8))
+        try output.flush()
+        if let ending { throw ending }
+        try verdict(summary, plan, seen: run.whatWasSeen(), diagnostics)
+    }
+
+    /// Status 3 for timeouts (with what was seen), 1 for errors; a warning for a plan the clients
+    /// could not keep up with.
+    static func verdict(_ s: LoadSummary, _ plan: LoadPlan, seen: String?, _ diagnostics: Diagnostics) throws(Exit) {
+        if s.unsent > 0 {
+            diagnostics.warning("\(Words.count(s.unsent, "planned message")) did not go by the end of --duration: the clients were still waiting on the service")
+            diagnostics.line("hint: more --clients, or a lower --rate")
+        }
+        let within = BenchReport.decimal(Double(plan.timeout) / 1e9, 1) + "s"
+        if s.timeouts > 0 {
+            let what = s.mode == .req ? "\(Words.count(s.timeouts, "request")) got no reply within \(within)"
+                                      : "the service took no message for \(within)"
+            throw Exit.timeout(what + (seen.map { ": " + $0 } ?? ""))
+        }
+        if s.errors > 0 { throw Exit.runtime("\(Words.count(s.errors, "send or receive")) failed") }
+    }
+
+    static func openClient(_ context: Context, _ mode: BenchMode, _ endpoint: Endpoint, _ plan: LoadPlan) throws(ZMQError) -> Socket {
+        let socket = try Socket(context, type: mode == .req ? .req : mode == .push ? .push : .xpub)
+        if mode == .req {
+            try socket.set(.requestRelaxed, true)
+            try socket.set(.requestCorrelate, true)
+        }
+        if mode == .pub { try socket.set(.xpubNoDrop, true) }
+        try socket.set(.linger, Int32(clamping: plan.timeout / 1_000_000))
+        if endpoint.role == .bind { try socket.bind(endpoint.address) } else { try socket.connect(endpoint.address) }
+        return socket
+    }
+
+    /// pub: holds the start until every client's XPUB has a subscriber, bounded by --timeout; warns
+    /// when a subscription does not match what bench sends (the subscriber would drop it all).
+    static func waitForSubscribers(_ sockets: [Socket], _ plan: LoadPlan, _ endpoint: Endpoint, _ size: Int,
+                                   _ diagnostics: Diagnostics) throws(Exit) {
+        let deadline = Clock.nanoseconds() + plan.timeout
+        let first = plan.payload?.first ?? [UInt8](repeating: 0, count: size)
+        var subscription = Message()
+        for socket in sockets {
+            while true {
+                let left = (deadline - Clock.nanoseconds()) / 1_000_000
+                guard left > 0 else {
+                    throw Exit.timeout("no subscriber at \(endpoint.address) within \(BenchReport.decimal(Double(plan.timeout) / 1e9, 1))s",
+                                       hint: "start the SUB first, or give a longer -t")
+                }
+                try? socket.set(.receiveTimeout, Int32(min(left, 250)))
+                let got: Bool
+                do { got = try socket.receive(&subscription) } catch {
+                    if Signals.pending != 0 { throw Exit.signal(Signals.pending) }
+                    continue
+                }
+                guard got, subscription.count >= 1, subscription.bytes[0] == 1 else { continue }
+                let prefix = Array(subscription.bytes.dropFirst())
+                if !first.starts(with: prefix) {
+                    diagnostics.warning("a subscriber subscribed to \(prefix.count) bytes that what bench sends does not start with: it will drop every message")
+                    diagnostics.line("hint: --data starting with the subscription")
+                }
+                break
+            }
+        }
+    }
+
+    /// push, pub: closes the sockets and waits for libzmq to deliver what they hold, up to
+    /// --timeout (their linger); the nanoseconds it took and whether all went.
+    static func drain(_ sockets: [Socket], _ context: Context, _ plan: LoadPlan) -> (Int, Bool) {
+        let start = Clock.nanoseconds()
+        for socket in sockets { socket.close() }
+        context.terminate()
+        let took = Clock.nanoseconds() - start
+        return (took, took < plan.timeout - 20_000_000)
+    }
+}
