@@ -5,24 +5,24 @@ _zswift() {
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     cmd="${COMP_WORDS[1]}"
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe bench help version --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker worker keygen probe bench help version --help --version" -- "$cur"))
         return
     fi
     if [ "$cmd" = help ]; then
-        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker keygen probe bench" -- "$cur"))
+        COMPREPLY=($(compgen -W "req rep pub sub push pull pair dealer router xpub xsub broker worker keygen probe bench" -- "$cur"))
         return
     fi
     case "$prev" in
         -b|--bind) case "$cmd" in
-            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|worker) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
             *) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
             esac; return ;;
         -c|--connect) case "$cmd" in
-            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|worker) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
             *) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null ;;
             esac; return ;;
         -f|--format) case "$cmd" in
-            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|broker) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")) ;;
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|broker|worker) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")) ;;
             probe) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
             esac; return ;;
@@ -32,7 +32,7 @@ _zswift() {
         --file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --out) COMPREPLY=($(compgen -W "line raw quoted hex base64 json zmtp" -- "$cur")); return ;;
         -n|--count) case "$cmd" in
-            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub) COMPREPLY=() ;;
+            req|rep|pub|sub|push|pull|pair|dealer|router|xpub|xsub|worker) COMPREPLY=() ;;
             *) COMPREPLY=() ;;
             esac; return ;;
         -i|--interval) COMPREPLY=(); return ;;
@@ -47,7 +47,8 @@ _zswift() {
         --exec-timeout) COMPREPLY=(); return ;;
         --frontend) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
         --backend) COMPREPLY=($(compgen -W "tcp:// ipc:// inproc:// ws://" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
-        --mode) COMPREPLY=($(compgen -W "queue forwarder streamer" -- "$cur")); return ;;
+        --mode) COMPREPLY=($(compgen -W "queue forwarder streamer lb majordomo" -- "$cur")); return ;;
+        --service) COMPREPLY=(); return ;;
         -s|--subscribe) COMPREPLY=(); return ;;
         --hwm) COMPREPLY=(); return ;;
         --sndhwm) COMPREPLY=(); return ;;
@@ -77,7 +78,7 @@ _zswift() {
     esac
     local flags
     case "$cmd" in
-        req) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --wait-peers --retries --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
+        req) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --wait-peers --retries --service --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         rep) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -t --timeout --linger --echo --exec --exec-timeout --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         pub) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file -n --count -i --interval --delay -t --timeout --linger --wait-subscribers --hwm --sndhwm --rcvhwm --identity --conflate --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         sub) flags="-b --bind -c --connect --legacy-zmtp -f --format -0 --null -S --separator --out -n --count -t --timeout -s --subscribe --hwm --sndhwm --rcvhwm --identity --conflate --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
@@ -89,6 +90,7 @@ _zswift() {
         xpub) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger -q --quit-after --wait-subscribers --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         xsub) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger -q --quit-after --wait-peers -s --subscribe --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         broker) flags="--legacy-zmtp -f --format -0 --null -S --separator --out --frontend --backend --connect-frontend --connect-backend --mode --capture --hwm --sndhwm --rcvhwm --identity --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny --secure" ;;
+        worker) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger --echo --exec --exec-timeout --service --hwm --sndhwm --rcvhwm --identity --conflate --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         keygen) flags="-h --help -V --version --cert --meta" ;;
         probe) flags="-f --format -t --timeout -h --help -V --version --curve-server-key" ;;
         bench) flags="-d --data -t --timeout -h --help -V --version -b --bind -c --connect --transport --size -n --count -f --format --rate --duration --clients" ;;

@@ -114,7 +114,7 @@ func applies(_ long: String, to command: Command) -> Bool {
     #expect(receivers.contains(.pull) && receivers.contains(.sub) && receivers.contains(.pair))
     #expect(!receivers.contains(.push) && !receivers.contains(.pub))
     // the commands whose run ends in Session.deliver(): req's requests are all answered by then
-    #expect(CommandSet.delivering.commands == [.rep, .pub, .push, .pair, .dealer, .router, .xpub, .xsub])
+    #expect(CommandSet.delivering.commands == [.rep, .pub, .push, .pair, .dealer, .router, .xpub, .xsub, .worker])
     #expect(CommandSet.all.commands == Command.allCases)
     for command in Command.allCases { #expect(CommandSet(command).commands == [command]) }
 }

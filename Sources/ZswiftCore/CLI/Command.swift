@@ -4,7 +4,7 @@ import ZMQ
 
 /// A zswift subcommand.
 public enum Command: String, CaseIterable, Sendable {
-    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, keygen, probe, bench
+    case req, rep, pub, sub, push, pull, pair, dealer, router, xpub, xsub, broker, worker, keygen, probe, bench
 
     /// How a command moves messages; `offline`: it opens no socket and moves none (keygen);
     /// `inspector`: it moves none and makes connections of its own to the endpoints (probe);

@@ -109,15 +109,15 @@ extension Flag {
              doc: "When no reply arrives within --timeout, closes the socket, reopens it, reconnects and resends the request (the Lazy Pirate pattern), up to N times, saying so on stderr. --retries 2 means up to 3 attempts; after the last one req exits 3 naming the endpoint. Connected to several servers, req sends only to those whose connection is complete (--immediate), and each reopen connects to them starting with the next one, so a dead server is passed over.") { raw, v throws(UsageError) in raw.retries = try Values.count(v.text, flag: "retries") },
 
         /// --echo
-        Flag("echo", .replies, for: CommandSet(.rep),
+        Flag("echo", .replies, for: CommandSet(.rep, .worker),
              summary: "answer each request with itself",
              doc: "Answers each request with the request itself, every frame.") { raw, _ throws(UsageError) in raw.echo = true },
         /// --exec
-        Flag("exec", value: "CMD", .replies, for: CommandSet(.rep),
+        Flag("exec", value: "CMD", .replies, for: CommandSet(.rep, .worker),
              summary: "answer each request with the output of /bin/sh -c CMD",
              doc: "Runs /bin/sh -c CMD for each request (or the command given after --, without a shell) with the request on its stdin, written in the --out format, and answers with its stdout, read in the --in format (line: the whole output as one frame, one trailing newline removed; -S splits it into frames). The environment carries ZSWIFT_SEQ (1, 2, ...), ZSWIFT_FRAMES, ZSWIFT_PEER_ADDRESS, when the peer set one ZSWIFT_ROUTING_ID (in hex, as router shows routing ids), and for a client a CURVE or PLAIN server let in, ZSWIFT_USER_ID (its public key in Z85, or its user name). A command that exits non-zero is reported on stderr and its output is still the answer; one that is killed, outlives --exec-timeout or writes output that is not valid in the --in format is reported and answered with an empty message, so the client's REQ never wedges. When any command failed, rep ends with status 1.") { raw, v throws(UsageError) in raw.exec = v.text },
         /// --exec-timeout
-        Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep),
+        Flag("exec-timeout", value: "DURATION", .replies, for: CommandSet(.rep, .worker),
              summary: "kill a command that runs longer than DURATION",
              doc: "Kills an --exec command still running after DURATION (its process group, SIGTERM then SIGKILL), reports it and answers with an empty message. DURATION is more than 0: without --exec-timeout a command runs as long as it takes.") { raw, v throws(UsageError) in
             let timeout = try Interval.parse(v.text, flag: "exec-timeout")
@@ -147,14 +147,23 @@ extension Flag {
              doc: "Makes the backend connect to its endpoints instead of binding them.") { raw, _ throws(UsageError) in raw.connectBackend = true },
         /// --mode
         Flag("mode", value: "MODE", .broker, for: CommandSet(.broker),
-             summary: "queue (default), forwarder or streamer",
-             doc: "queue: ROUTER frontend and DEALER backend, load-balancing REQ clients over REP workers. forwarder: XSUB frontend and XPUB backend, passing subscriptions up and messages down. streamer: PULL frontend and PUSH backend.",
+             summary: "queue (default), forwarder, streamer, lb or majordomo",
+             doc: "queue: ROUTER frontend and DEALER backend, dealing REQ clients' requests round robin over REP workers. forwarder: XSUB frontend and XPUB backend, passing subscriptions up and messages down. streamer: PULL frontend and PUSH backend. lb: ROUTER frontend and ROUTER backend, each request to the least recently used idle worker (zswift worker, or the zguide's ppworker and lbworker), requests queued while all are busy, silent workers dropped (the zguide's Paranoid Pirate queue). majordomo: the same sockets speaking MDP/0.1 (rfc.zeromq.org spec 7): requests routed by service name to workers that registered it (zswift worker --service, zswift req --service), mmi.service answered.",
              choices: BrokerMode.allCases.map(\.rawValue)) { raw, v throws(UsageError) in
             guard let mode = BrokerMode(rawValue: v.text) else {
                 let near = NearMiss.suggestion(for: v.text, among: BrokerMode.allCases.map(\.rawValue))
-                throw UsageError("--mode: unknown mode '\(v.text)'", hint: near.map { "did you mean \($0)?" } ?? "modes: queue, forwarder, streamer")
+                throw UsageError("--mode: unknown mode '\(v.text)'", hint: near.map { "did you mean \($0)?" } ?? "modes: " + BrokerMode.allCases.map(\.rawValue).joined(separator: ", "))
             }
             raw.mode = mode
+        },
+        /// --service
+        Flag("service", value: "NAME", .replies, for: CommandSet(.worker, .req),
+             summary: "a Majordomo service: worker registers NAME, req asks for it",
+             doc: "Speaks Majordomo (MDP/0.1, rfc.zeromq.org spec 7) to a broker --mode majordomo: worker registers as a worker for service NAME; req sends each request to service NAME and prints the reply's body (still with --timeout and --retries). The service mmi.service answers 200 when the service named in the request has workers, 404 when not.") { raw, v throws(UsageError) in
+            guard !v.text.isEmpty, v.text.utf8.count <= 255 else {
+                throw UsageError("--service: a service name is 1 to 255 bytes", hint: "for example --service echo")
+            }
+            raw.service = v.text
         },
         /// --capture
         Flag("capture", .broker, for: CommandSet(.broker),
@@ -204,8 +213,11 @@ extension Flag {
         /// --heartbeat
         Flag("heartbeat", value: "DURATION", .socket, for: .networked,
              summary: "send ZMTP heartbeats every DURATION; drop a silent peer after 3",
-             doc: "Sets ZMQ_HEARTBEAT_IVL to DURATION and ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HEARTBEAT_TTL to three times it: the only way a dead peer is noticed (-v reports it as disconnected).",
-             sets: .heartbeat),
+             doc: "Sets ZMQ_HEARTBEAT_IVL to DURATION and ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HEARTBEAT_TTL to three times it: the only way a dead peer is noticed (-v reports it as disconnected). broker --mode lb and majordomo and zswift worker also tell each other they are alive every DURATION when nothing else passes (default 1s; majordomo 2.5s): a peer silent for 3 intervals is taken for gone. The broker forgets such a worker (a request it held is lost; the client's --retries asks again); the worker reconnects, waiting 1s, then 2s, 4s and so on up to 32s between attempts. Give broker and workers the same interval.",
+             sets: .heartbeat) { raw, v throws(UsageError) in
+            raw.optionFlags["heartbeat"] = try OptionFlag.heartbeat.settings(v, flag: "heartbeat")
+            raw.heartbeat = try Interval.parse(v.text, flag: "heartbeat")
+        },
         /// --max-msg-size
         Flag("max-msg-size", value: "BYTES", .socket, for: .networked,
              summary: "refuse messages larger than BYTES",

@@ -36,6 +36,8 @@ struct BrokerSettings: Sendable {
     var frontends: [Endpoint]
     var backends: [Endpoint]
     var capture: Bool
+    /// --heartbeat (lb and majordomo).
+    var heartbeat: Interval?
 }
 
 /// A checked command line, ready to run.
@@ -188,12 +190,12 @@ extension Invocation {
         var f: [Endpoint] = [], b: [Endpoint] = []
         for text in frontends { f.append(try Endpoint.parse(text, role: raw.connectFrontend ? .connect : .bind)) }
         for text in backends { b.append(try Endpoint.parse(text, role: raw.connectBackend ? .connect : .bind)) }
-        return BrokerSettings(mode: raw.mode ?? .queue, frontends: f, backends: b, capture: raw.capture)
+        return BrokerSettings(mode: raw.mode ?? .queue, frontends: f, backends: b, capture: raw.capture, heartbeat: raw.heartbeat)
     }
 
     /// What follows --: only rep runs it.
     static func checkNothingFollowsDashDash(_ raw: RawArguments, command: Command) throws(UsageError) {
-        if let exec = raw.execArguments, command != .rep {
+        if let exec = raw.execArguments, command != .rep && command != .worker {
             throw UsageError("\(command.rawValue) runs no command, so nothing may follow --" + (exec.isEmpty ? "" : " (got '\(exec[0])')"),
                              hint: "a -- is only for the command rep runs per request")
         }
@@ -244,7 +246,7 @@ extension Invocation {
     /// How rep answers (nil for the other commands), and the rules of the flags about replies.
     static func replies(_ raw: RawArguments, command: Command, source: Source) throws(UsageError) -> ReplySource? {
         var reply: ReplySource?
-        if command == .rep {
+        if command == .rep || command == .worker {
             reply = try replySource(raw, fixed: source != .stdin)
         } else if raw.execTimeout != nil {
             throw UsageError("--exec-timeout applies to --exec")

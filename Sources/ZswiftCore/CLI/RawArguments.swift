@@ -7,11 +7,12 @@ enum HelpLevel: Sendable { case short, long }
 
 /// What a broker relays (--mode).
 enum BrokerMode: String, CaseIterable, Sendable {
-    case queue, forwarder, streamer
+    case queue, forwarder, streamer, lb, majordomo
 
     /// The sockets of the two sides.
     var socketTypes: (frontend: SocketType, backend: SocketType) {
         switch self {
+        case .lb, .majordomo: (.router, .router)
         case .queue: (.router, .dealer)
         case .forwarder: (.xsub, .xpub)
         case .streamer: (.pull, .push)
@@ -89,6 +90,9 @@ struct RawArguments: Sendable {
     var benchRate: Double?
     var benchDuration: Interval?
     var benchClients: Int?
+    /// --heartbeat (broker lb and majordomo, worker) and --service (worker, req).
+    var heartbeat: Interval?
+    var service: String?
     var curveAllow: [String] = []
     var plainServer = false
     var plainUsers: String?

@@ -192,7 +192,7 @@ final class CaptureTap {
             // subscriptions travel up from the XPUB backend: one frame starting with 1 or 0
             let first = frames[0]
             return frames.count == 1 && first.count > 0 && first[0] <= 1 ? UInt8(ascii: "<") : UInt8(ascii: ">")
-        case .queue:
+        case .queue, .lb, .majordomo:
             // a client's request and its reply carry the same envelope; they alternate per client
             let client = Array(frames[0])
             if awaitingReply.remove(client) != nil { return UInt8(ascii: "<") }

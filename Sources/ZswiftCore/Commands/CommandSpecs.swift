@@ -59,6 +59,7 @@ extension CommandSpec {
         switch command {
         case .req: req
         case .rep: rep
+        case .worker: worker
         case .pub: pub
         case .sub: sub
         case .push: push
@@ -156,6 +157,13 @@ extension CommandSpec {
         examples: [("zswift broker --frontend :5559 --backend :5560", "REQ clients on 5559, REP workers on 5560"),
                        ("zswift broker --mode forwarder :5559 :5560 --capture --out quoted", "XSUB/XPUB forwarder printing every message")],
         socket: nil, shape: .relay, handler: .scoped(BrokerCommand.run))
+
+    static let worker = CommandSpec(
+        summary: "answer a load-balancing broker's requests like rep, heartbeating",
+        details: "Connects a DEALER to the backend of a broker --mode lb, announces itself ready, and answers each request like rep: --exec CMD (same environment variables), --echo, --data, or stdin as a coprocess. It takes one request at a time, so the broker's idea of an idle worker is true. It heartbeats the broker every --heartbeat and, when the broker falls silent for three of them, reconnects with a growing back-off (1s doubling to 32s), saying so under -v. With --service NAME it is a Majordomo worker (MDP/0.1) for a broker --mode majordomo instead.",
+        examples: [("zswift worker -c localhost:5560 --exec 'tr a-z A-Z'", "a worker behind zswift broker --mode lb --backend :5560"),
+                   ("zswift worker -c localhost:5560 --service echo --echo", "a Majordomo worker for the service echo")],
+        socket: .dealer, shape: .replier, handler: .scoped(WorkerCommand.run))
 
     static let keygen = CommandSpec(
         summary: "print a new CURVE key pair, or write it as certificate files",

@@ -123,7 +123,7 @@ final class RunScope {
     /// Whether this run writes messages to stdout (rep only in coprocess mode).
     var writesStdout: Bool {
         switch invocation.command {
-        case .rep: invocation.reply == .stdin
+        case .rep, .worker: invocation.reply == .stdin
         case .broker: invocation.broker?.capture ?? false
         default: invocation.command.writesOutput
         }
