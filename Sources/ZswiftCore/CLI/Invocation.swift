@@ -69,6 +69,8 @@ struct Invocation: Sendable {
     var events: EventsFormat?
     var retries: Int?
     var reply: ReplySource?
+    /// --service: the Majordomo service req asks for (or worker registers).
+    var service: String?
     var execTimeout: Interval?
     var broker: BrokerSettings?
     /// keygen's settings (nil for the other commands).
@@ -118,6 +120,7 @@ struct Invocation: Sendable {
         (input, output) = try Invocation.framings(raw, command: command)
         source = try Invocation.source(raw, format: input.format)
         reply = try Invocation.replies(raw, command: command, source: source)
+        service = raw.service
         retries = raw.retries
         execTimeout = raw.execTimeout
         if raw.interval != nil && source == .stdin {

@@ -1,6 +1,8 @@
 // req: each input message is a request and each reply goes to stdout. -t bounds each wait; with
 // --retries the socket is closed (linger 0), reopened and the request resent (Lazy Pirate, zguide
-// ch. 4), so a late reply to an abandoned attempt dies with the old socket.
+// ch. 4), so a late reply to an abandoned attempt dies with the old socket. With --service it is a
+// Majordomo client (MDP/0.1): each request goes out as ["MDPC01", service, frames...] and the
+// reply's two header frames are checked and taken off before it is written.
 import Glibc
 import ZMQ
 
@@ -29,9 +31,12 @@ final class RequestLoop: DecoderUser {
     let channel: Channel
     private var encoder: any MessageEncoder
     private var message = Message()
+    /// --service: the Majordomo header of each request and reply.
+    private let majordomo: [[UInt8]]?
 
     init(channel: Channel) {
         self.channel = channel
+        majordomo = channel.invocation.service.map { [MDP.clientHeader, Array($0.utf8)] }
         encoder = channel.invocation.output.makeEncoder(diagnostics: channel.diagnostics)
     }
 
@@ -59,6 +64,7 @@ final class RequestLoop: DecoderUser {
             let deadline = Deadline(after: invocation.timeout)
             let sent = Clock.nanoseconds()
             if try sendRequest(frames, record: record, until: deadline), try channel.receiveBlocking(&message, until: deadline) {
+                if majordomo != nil { try takeMajordomoHeader(record: record) }
                 let took = Clock.nanoseconds() - sent
                 channel.scope.stats.roundTrips.record(nanoseconds: took)
                 channel.diagnostics.trace("reply to request \(record) after \(RoundTrips.milliseconds(Double(took) / 1000))")
@@ -79,6 +85,31 @@ final class RequestLoop: DecoderUser {
 
     /// Sends the request; false when --timeout ran out first (no peer took it).
     private func sendRequest(_ frames: [UnsafeRawBufferPointer], record: Int, until deadline: Deadline) throws(Exit) -> Bool {
+        guard let majordomo else { return try sendFrames(frames, record: record, until: deadline) }
+        return try majordomo.withFramePointers { (header) throws(Exit) -> Bool in
+            try sendFrames(header + frames, record: record, until: deadline)
+        }
+    }
+
+    /// Checks the reply's "MDPC01" and service frames and leaves its first body frame in `message`.
+    private func takeMajordomoHeader(record: Int) throws(Exit) {
+        let service = majordomo![1]
+        let notMajordomo = "the reply to request \(record) is not a Majordomo reply"
+        let hint = "is \(channel.endpointNames) a Majordomo broker (zswift broker --mode majordomo)?"
+        guard message.hasMore, message.bytes.elementsEqual(MDP.clientHeader) else {
+            throw Exit.runtime(notMajordomo + " (it does not begin with MDPC01)", hint: hint)
+        }
+        try channel.receiveNextFrame(&message)
+        guard message.bytes.elementsEqual(service) else {
+            throw Exit.runtime(notMajordomo + ": it names service '\(String(decoding: message.bytes, as: UTF8.self))', not '\(String(decoding: service, as: UTF8.self))'", hint: hint)
+        }
+        guard message.hasMore else {
+            throw Exit.runtime(notMajordomo + ": it has no body", hint: hint)
+        }
+        try channel.receiveNextFrame(&message)
+    }
+
+    private func sendFrames(_ frames: [UnsafeRawBufferPointer], record: Int, until deadline: Deadline) throws(Exit) -> Bool {
         var next = try channel.sendFrames(frames, from: 0, record: record)
         while next < frames.count {
             guard try channel.wait(for: .writable, until: deadline, drained: true) else { return false }
