@@ -111,3 +111,13 @@ func nonZMTPFirstBytesAreNamedForWhatTheyLookLike(text: String, kind: PeerKind) 
     #expect(PeerKind.zmtp.status == .success && PeerKind.http.status == .failure && PeerKind.other.status == .failure)
     #expect(PeerKind.silent.status == .timeout && PeerKind.refused.status == .timeout && PeerKind.unreachable.status == .timeout)
 }
+
+@Test func theHeadlineSaysAnXPUBAndARep() {
+    var result = ProbeResult(endpoint: "tcp://h:1", kind: .zmtp)
+    result.zmtp = "3.1"
+    result.mechanism = "NULL"
+    result.socketType = "XPUB"
+    #expect(ProbeReport.text(result).hasPrefix("tcp://h:1: an XPUB socket (ZMTP 3.1, NULL)\n"))
+    result.socketType = "REP"
+    #expect(ProbeReport.text(result).hasPrefix("tcp://h:1: a REP socket (ZMTP 3.1, NULL)\n"))
+}

@@ -31,7 +31,8 @@ enum ProbeReport {
 
     private static func headline(_ r: ProbeResult) -> String {
         guard r.kind == .zmtp else { return r.kind.description }
-        let what = r.socketType.map { "a \($0) socket" } ?? "a ZMTP peer"
+        // "an XPUB socket": the article goes by how the letters are said
+        let what = r.socketType.map { ($0.hasPrefix("X") ? "an " : "a ") + "\($0) socket" } ?? "a ZMTP peer"
         return what + " (ZMTP " + ([r.zmtp, r.mechanism].compactMap { $0 }.joined(separator: ", ")) + ")"
     }
 
