@@ -70,6 +70,11 @@ struct Invocation: Sendable {
     var retries: Int?
     var reply: ReplySource?
     var execTimeout: Interval?
+    /// --service: the Majordomo service a worker registers (nil: a Paranoid Pirate worker).
+    var service: String?
+    /// --heartbeat as the worker's application heartbeat (the broker's is `broker.heartbeat`);
+    /// nil: the protocol's default.
+    var workerHeartbeat: Interval?
     var broker: BrokerSettings?
     /// keygen's settings (nil for the other commands).
     var keygen: KeygenSettings?
@@ -120,6 +125,8 @@ struct Invocation: Sendable {
         reply = try Invocation.replies(raw, command: command, source: source)
         retries = raw.retries
         execTimeout = raw.execTimeout
+        service = raw.service
+        workerHeartbeat = command == .worker ? raw.heartbeat : nil
         if raw.interval != nil && source == .stdin {
             throw UsageError("--interval repeats a --data or --file message", hint: "add --data TEXT, or pace stdin yourself")
         }
