@@ -9,10 +9,10 @@ Says "bound to ENDPOINT" on stderr, then checks, in order, that the worker that 
      with --mdp as a REQUEST from the client address "client-N") with the envelope it came with;
      each reply's frames go to stdout as a JSON array of hex strings; with --busy-heartbeats N, at
      least N heartbeats must arrive while a request is being answered;
-  3. with --heartbeats N: sends N heartbeats while idle (nothing is sent to it meanwhile);
+  3. with --heartbeats N: sends N heartbeats while idle;
   4. with --silent: when this broker stays silent, reconnects (a new READY from a new routing id,
      "reconnected" on stderr); with --disconnect (--mdp) the same after a DISCONNECT is sent.
-Ends with status 0 and "ok" on stderr, or status 1 and "FAIL: why" when a check fails.
+Until step 4, each heartbeat is answered with one. Ends with status 0 and "ok" on stderr, or status 1 and "FAIL: why" when a check fails.
 """
 import argparse, json, sys, time, zmq
 
@@ -41,11 +41,17 @@ def fail(why):
     sys.exit(1)
 
 
+answering = True  # heartbeats are answered with one (as a live broker's would be) until --silent
+
+
 def recv():
     left = deadline - time.time()
     if left <= 0 or not s.poll(int(left * 1000)):
         fail("timed out")
-    return s.recv_multipart()
+    frames = s.recv_multipart()
+    if answering and len(frames) > 1 and is_heartbeat(body(frames)):
+        send(frames[0], [b"\x04"] if a.mdp else [b"\x02"])
+    return frames
 
 
 def body(frames):
@@ -106,6 +112,7 @@ while beats < a.heartbeats:
     if not is_heartbeat(msg):
         fail("expected a heartbeat, got %r" % msg)
     beats += 1
+answering = False
 if a.disconnect:
     send(worker, [b"\x05"])
 if a.silent or a.disconnect:
