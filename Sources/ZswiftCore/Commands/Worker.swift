@@ -81,7 +81,8 @@ final class WorkerLoop: DecoderUser {
             return nil
         }
         let silentIn = Deadline(after: .ms(max(0, (liveness.silentAt - now + 999_999) / 1_000_000)))
-        let bound = quiet.at.map { $0 < silentIn.at! } ?? false ? quiet : silentIn
+        let quietFirst = quiet.at.map { $0 < silentIn.at! } ?? false
+        let bound = quietFirst ? quiet : silentIn
         guard try channel.receiveBlocking(&message, until: bound) else {
             if quiet.hasPassed { throw ReceiveCommand.timedOut(channel.scope) }
             return nil
