@@ -76,6 +76,10 @@ final class WorkerLoop: DecoderUser {
             let silence = Interval.ms(liveness.heartbeat.expiry / 1_000_000)
             let delay = liveness.takeReconnectDelay()
             let pause = Interval.ms(delay / 1_000_000)
+            if let left = quiet.at.map({ $0 - Clock.now() }), left < pause.milliseconds! {  // -t ends the run first
+                try channel.scope.pause(.ms(max(0, left)))
+                throw ReceiveCommand.timedOut(channel.scope)
+            }
             channel.diagnostics.info("broker silent for \(silence): reconnecting in \(pause)")
             try reconnect(pausing: pause)
             return nil
