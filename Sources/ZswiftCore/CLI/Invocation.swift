@@ -72,6 +72,11 @@ struct Invocation: Sendable {
     /// --service: the Majordomo service req asks for (or worker registers).
     var service: String?
     var execTimeout: Interval?
+    /// --service: the Majordomo service a worker registers (nil: a Paranoid Pirate worker).
+    var service: String?
+    /// --heartbeat as the worker's application heartbeat (the broker's is `broker.heartbeat`);
+    /// nil: the protocol's default.
+    var workerHeartbeat: Interval?
     var broker: BrokerSettings?
     /// keygen's settings (nil for the other commands).
     var keygen: KeygenSettings?
@@ -123,6 +128,8 @@ struct Invocation: Sendable {
         service = raw.service
         retries = raw.retries
         execTimeout = raw.execTimeout
+        service = raw.service
+        workerHeartbeat = command == .worker ? raw.heartbeat : nil
         if raw.interval != nil && source == .stdin {
             throw UsageError("--interval repeats a --data or --file message", hint: "add --data TEXT, or pace stdin yourself")
         }

@@ -160,7 +160,7 @@ extension CommandSpec {
 
     static let worker = CommandSpec(
         summary: "answer a load-balancing broker's requests like rep, heartbeating",
-        details: "Connects a DEALER to the backend of a broker --mode lb, announces itself ready, and answers each request like rep: --exec CMD (same environment variables), --echo, --data, or stdin as a coprocess. It takes one request at a time, so the broker's idea of an idle worker is true. It heartbeats the broker every --heartbeat and, when the broker falls silent for three of them, reconnects with a growing back-off (1s doubling to 32s), saying so under -v. With --service NAME it is a Majordomo worker (MDP/0.1) for a broker --mode majordomo instead.",
+        details: "Connects a DEALER to the backend of a broker --mode lb, announces itself ready, and answers each request like rep: --exec CMD (same environment variables), --echo, --data, or stdin as a coprocess. It takes one request at a time, so the broker's idea of an idle worker is true. It heartbeats the broker every --heartbeat, also while it answers (a slow --exec is not taken for a dead worker), and, when the broker falls silent for three of them, reconnects with a growing back-off (1s doubling to 32s), saying so under -v. With --service NAME it is a Majordomo worker (MDP/0.1) for a broker --mode majordomo instead.",
         examples: [("zswift worker -c localhost:5560 --exec 'tr a-z A-Z'", "a worker behind zswift broker --mode lb --backend :5560"),
                    ("zswift worker -c localhost:5560 --service echo --echo", "a Majordomo worker for the service echo")],
         socket: .dealer, shape: .replier, handler: .scoped(WorkerCommand.run))

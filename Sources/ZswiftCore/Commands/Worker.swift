@@ -1,8 +1,184 @@
-// worker: a load-balancing broker's worker (broker --mode lb, or majordomo with --service).
-// Being built (issue 11): until then it says so and ends with status 1.
+// worker: a load-balancing broker's worker (broker --mode lb, the zguide's ppqueue; or with
+// --service NAME a Majordomo worker). A DEALER announces itself READY, answers one request at a
+// time as rep does (Answering), heartbeats the broker on a reactor timer (so heartbeats keep going
+// while an --exec command or the stdin coprocess works), and when the broker falls silent for
+// liveness × heartbeat, closes the socket, waits the back-off (BrokerLiveness) and reconnects.
+import ZMQ
 
 enum WorkerCommand {
     static func run(_ scope: RunScope) throws(Exit) {
-        throw Exit.runtime("zswift worker is not built yet")
+        let channel = try scope.open(.dealer)
+        let loop = try WorkerLoop(channel: channel)
+        try scope.invocation.input.withDecoder(sizeLimit: scope.invocation.inputLimit, loop)
+        try scope.output.flush()
+        try channel.deliver()
+        try loop.answering.checkCommands()
+    }
+}
+
+/// The worker's session with its broker: READY, requests answered, heartbeats, reconnections.
+final class WorkerLoop: DecoderUser {
+    let channel: Channel
+    let answering: Answering
+    let wire: WorkerWire
+    private var liveness: BrokerLiveness
+    private var heartbeatTimer: Reactor.Timer?
+    private var metadata = RequestMetadata()
+    /// The request's frames and the reply's head, kept for the pointers answering takes.
+    private let requestStore = ByteBuffer(capacity: 4096)
+    private let headStore = ByteBuffer(capacity: 256)
+
+    init(channel: Channel) throws(Exit) {
+        self.channel = channel
+        answering = try Answering(channel: channel)
+        let invocation = channel.invocation
+        wire = WorkerWire(service: invocation.service)
+        var heartbeat = wire.defaultHeartbeat
+        if let ms = invocation.workerHeartbeat?.milliseconds, ms > 0 { heartbeat.interval = ms * 1_000_000 }
+        liveness = BrokerLiveness(heartbeat: heartbeat, now: Clock.nanoseconds())
+    }
+
+    deinit { stopHeartbeats() }
+
+    func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
+        let invocation = channel.invocation
+        let limit = invocation.count ?? Int.max
+        var input = DecodedInput(decoder, input: channel.scope.input, format: invocation.input.format)
+        var message = Message()
+        var served = 0
+        var quiet = Deadline(after: invocation.timeout)  // -t: a request must come within it
+        defer { stopHeartbeats() }
+        try connected()
+        while served < limit {
+            guard let frames = try receive(&message, quiet: quiet) else { continue }
+            switch wire.read(frames) {
+            case .heartbeat:
+                continue
+            case .disconnect:
+                channel.diagnostics.info("the broker sent DISCONNECT: reconnecting")
+                try reconnect(pausing: nil)
+            case let .invalid(why):
+                channel.diagnostics.info("ignoring a message from the broker that is not \(wire.name): \(why)")
+            case let .request(head, body):
+                served += 1
+                try serve(body, head: head, sequence: served, input: &input)
+                quiet = Deadline(after: invocation.timeout)
+            }
+        }
+        if let goodbye = wire.disconnect { sendQuietly(goodbye) }
+    }
+
+    /// The next message from the broker, its frames copied; nil when none came before the broker
+    /// counts as silent (then the worker has reconnected). -t running out ends the run.
+    private func receive(_ message: inout Message, quiet: Deadline) throws(Exit) -> [[UInt8]]? {
+        let now = Clock.nanoseconds()
+        if liveness.brokerIsSilent(now: now) {
+            let silence = Interval.ms(liveness.heartbeat.expiry / 1_000_000)
+            let delay = liveness.takeReconnectDelay()
+            let pause = Interval.ms(delay / 1_000_000)
+            if let left = quiet.at.map({ $0 - Clock.now() }), left < pause.milliseconds! {  // -t ends the run first
+                try channel.scope.pause(.ms(max(0, left)))
+                throw ReceiveCommand.timedOut(channel.scope)
+            }
+            channel.diagnostics.info("broker silent for \(silence): reconnecting in \(pause)")
+            try reconnect(pausing: pause)
+            return nil
+        }
+        let silentIn = Deadline(after: .ms(max(0, (liveness.silentAt - now + 999_999) / 1_000_000)))
+        let quietFirst = quiet.at.map { $0 < silentIn.at! } ?? false
+        let bound = quietFirst ? quiet : silentIn
+        guard try channel.receiveBlocking(&message, until: bound) else {
+            if quiet.hasPassed { throw ReceiveCommand.timedOut(channel.scope) }
+            return nil
+        }
+        liveness.heard(now: Clock.nanoseconds())
+        if answering.needsMetadata { metadata = RequestMetadata(of: message) }
+        var frames: [[UInt8]] = []
+        while true {
+            frames.append(Array(message.bytes))
+            guard message.hasMore else { break }
+            try channel.receiveNextFrame(&message)
+        }
+        return frames
+    }
+
+    /// Answers one request; heartbeats go on meanwhile (the reactor's timer).
+    private func serve<D: MessageDecoder>(_ body: [[UInt8]], head: [[UInt8]], sequence: Int,
+                                          input: inout DecodedInput<D>) throws(Exit) {
+        let stats = channel.scope.stats
+        channel.scope.stats.receivedMessages = stats.receivedMessages + 1
+        channel.scope.stats.receivedBytes = stats.receivedBytes + body.reduce(0) { $0 + $1.count }
+        if channel.diagnostics.verbosity >= 2 {
+            channel.diagnostics.trace("request " + Words.describe(requestStore.pointers(to: body)))
+        }
+        liveness.requestStarted(now: Clock.nanoseconds())
+        let request = requestStore.pointers(to: body)
+        let envelope = headStore.pointers(to: head)
+        let channel = self.channel
+        try answering.answer(request, sequence: sequence, metadata: metadata, input: &input) { (reply) throws(Exit) in
+            try channel.send(envelope + reply, record: sequence)
+            channel.scope.stats.sentBytes -= envelope.reduce(0) { $0 + $1.count }  // count the reply alone, as rep does
+        }
+        let now = Clock.nanoseconds()
+        liveness.sent(now: now)
+        liveness.requestFinished(now: now)
+    }
+
+    // MARK: - Connection
+
+    /// A new connection: READY goes first, silence counts from now, heartbeats are scheduled.
+    private func connected() throws(Exit) {
+        sendQuietly(wire.ready)
+        let now = Clock.nanoseconds()
+        liveness.connected(now: now)
+        armHeartbeat()
+    }
+
+    /// Closes the socket, waits `pause` with none, and connects a new one (a new routing id).
+    private func reconnect(pausing pause: Interval?) throws(Exit) {
+        stopHeartbeats()
+        try channel.reopen(pausing: pause)
+        try connected()
+    }
+
+    private func armHeartbeat() {
+        let wait = max(0, (liveness.nextHeartbeatAt - Clock.nanoseconds() + 999_999) / 1_000_000)
+        heartbeatTimer = channel.scope.reactor.timer(after: wait) { [unowned self] in
+            heartbeatTimer = nil
+            if liveness.heartbeatDue(now: Clock.nanoseconds()) { sendQuietly(wire.heartbeat) }
+            armHeartbeat()
+        }
+    }
+
+    private func stopHeartbeats() {
+        if let heartbeatTimer { channel.scope.reactor.cancel(heartbeatTimer) }
+        heartbeatTimer = nil
+    }
+
+    /// Sends a protocol message (READY, HEARTBEAT, DISCONNECT) if the socket takes it now; one that
+    /// cannot go is dropped (the next heartbeat will do). It is not counted among the replies.
+    private func sendQuietly(_ frames: [[UInt8]]) {
+        do { _ = try channel.socket.send(frames, dontWait: true) } catch {
+            channel.diagnostics.info("cannot send to the broker: \(error)")
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// Replaces the contents with `frames`, one after another, and returns a pointer to each
+    /// (valid until the buffer is next changed).
+    fileprivate func pointers(to frames: [[UInt8]]) -> [UnsafeRawBufferPointer] {
+        count = 0
+        reserve(frames.reduce(0) { $0 + $1.count } + 1)  // no growth (and move) while appending
+        var ends: [Int] = []
+        for frame in frames {
+            append(frame)
+            ends.append(count)
+        }
+        var start = 0
+        return ends.map { (end) -> UnsafeRawBufferPointer in
+            defer { start = end }
+            return bytes(start, end)
+        }
     }
 }

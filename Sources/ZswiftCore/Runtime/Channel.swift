@@ -88,12 +88,14 @@ final class Channel {
         return lingering
     }
 
-    /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate step).
-    func reopen() throws(Exit) {
+    /// Closes the socket, dropping what it queued, and opens a new one like it (the Lazy Pirate
+    /// step); `pausing`: waits that long in between, with no socket (a worker's reconnect back-off).
+    func reopen(pausing pause: Interval? = nil) throws(Exit) {
         peers.flush()  // the folded --events lines of the socket being replaced
         stopMonitor()
         try? socket.set(.linger, 0)
         closeSocket()
+        if let pause { try scope.pause(pause) }
         // connect in a rotated order: the first request of the new socket goes to the next server
         reopened += 1
         let binds = endpoints.filter { $0.role == .bind }

@@ -1,4 +1,4 @@
-// Running a command per request (rep --exec): /bin/sh -c CMD or an argv, in its own process
+// Running a command per request (rep and worker --exec): /bin/sh -c CMD or an argv, in its own process
 // group, the request on its stdin and its stdout collected, stderr passed through, bounded by
 // --exec-timeout and the output limit. Its pipes are served by the run's event loop, so monitor
 // events and signals are answered while it runs; signals to zswift end the command too.
