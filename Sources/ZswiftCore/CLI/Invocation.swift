@@ -69,11 +69,10 @@ struct Invocation: Sendable {
     var events: EventsFormat?
     var retries: Int?
     var reply: ReplySource?
-    /// --service: the Majordomo service req asks for (or worker registers).
+    /// --service: the Majordomo service req asks for, or a worker registers (nil: a Paranoid
+    /// Pirate worker).
     var service: String?
     var execTimeout: Interval?
-    /// --service: the Majordomo service a worker registers (nil: a Paranoid Pirate worker).
-    var service: String?
     /// --heartbeat as the worker's application heartbeat (the broker's is `broker.heartbeat`);
     /// nil: the protocol's default.
     var workerHeartbeat: Interval?
@@ -125,7 +124,6 @@ struct Invocation: Sendable {
         (input, output) = try Invocation.framings(raw, command: command)
         source = try Invocation.source(raw, format: input.format)
         reply = try Invocation.replies(raw, command: command, source: source)
-        service = raw.service
         retries = raw.retries
         execTimeout = raw.execTimeout
         service = raw.service
