@@ -7,9 +7,7 @@ enum BrokerCommand {
     static func run(_ scope: RunScope) throws(Exit) {
         let (invocation, io, diagnostics) = (scope.invocation, scope.io, scope.diagnostics)
         let settings = invocation.broker!
-        if settings.mode == .lb || settings.mode == .majordomo {
-            throw Exit.runtime("broker --mode \(settings.mode.rawValue) is not built yet")  // issue 11, in progress
-        }
+        if settings.mode == .lb || settings.mode == .majordomo { return try BalancingBroker.run(scope) }
         let (frontType, backType) = settings.mode.socketTypes
         let sides = scope.invocation.security.sides
         let front = try scope.open(frontType, endpoints: settings.frontends, secured: sides != .backend)
