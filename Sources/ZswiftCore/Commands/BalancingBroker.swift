@@ -55,9 +55,9 @@ enum BalancingBroker {
         do throws(Exit) {
             try serve(scope.reactor, router, tap: tap, stdout: io.output, heartbeat: heartbeat)
         } catch { ending = error }
-        router.stop()
         let outputClosed = ending.map { if case .outputClosed = $0 { true } else { false } } ?? false
         finish(relay, router, tap: tap, outputClosed: outputClosed, stats: invocation.stats, diagnostics: diagnostics)
+        router.stop()
         if let ending { throw ending }
     }
 

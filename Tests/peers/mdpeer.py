@@ -1,0 +1,36 @@
+"""Majordomo peers for zswift's black-box tests, built on the zguide's reference Python API
+(Tests/peers/zguide/mdwrkapi.py and mdcliapi.py).
+
+    mdpeer.py worker ENDPOINT SERVICE [--name NAME]   echo worker: answers [NAME:BODY...]
+    mdpeer.py client ENDPOINT SERVICE BODY...          one request per BODY, prints each reply
+                                                       (its frames joined by "|"), or "no reply"
+                                                       and status 3 when mdcliapi gives up
+
+The worker prints "ready" on stderr once it has sent READY.
+"""
+import os, sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zguide"))
+from mdcliapi import MajorDomoClient
+from mdwrkapi import MajorDomoWorker
+
+role, endpoint, service = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+if role == "worker":
+    name = sys.argv[sys.argv.index("--name") + 1].encode() if "--name" in sys.argv else b"w"
+    worker = MajorDomoWorker(endpoint, service)
+    print("ready", file=sys.stderr, flush=True)
+    reply = None
+    while True:
+        request = worker.recv(reply)
+        if request is None:
+            break
+        reply = request[:-1] + [name + b":" + request[-1]]
+else:
+    client = MajorDomoClient(endpoint)
+    client.timeout = 2000
+    for body in sys.argv[4:]:
+        reply = client.send(service, body.encode())
+        if reply is None:
+            print("no reply", flush=True)
+            sys.exit(3)
+        print("|".join(part.decode("utf-8", "replace") for part in reply), flush=True)
