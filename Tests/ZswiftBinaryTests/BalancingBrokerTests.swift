@@ -130,6 +130,53 @@ private func stop(_ processes: [Process]) {
     #expect(captured.last?.hasPrefix("\"<\"") == true && captured.last?.hasSuffix("\"W:ping\"") == true, "\(b.out)")
 }
 
+@Test func lbSIGUSR1PrintsPerWorkerLinesAtOnceAndTheBrokerKeepsBalancing() throws {
+    let (broker, frontend, backend) = try startBalancer("lb")
+    let worker = try startWorker(backend, ["--name", "W"], broker: broker, joined: 1)
+    defer { stop([worker]) }
+    let first = try zswift(["req", "-c", frontend, "-d", "one", "-n", "2", "-t", "10s"])
+    #expect(first.status == 0 && first.out == "W:one\nW:one\n", "\(first)")
+    broker.signal(SIGUSR1)
+    try broker.waitForStderr("frontend to backend: 2 messages", within: 10)
+    try broker.waitForStderr(": 2 requests, busy", within: 10)
+    try broker.waitForStderr("workers: 1 (1 idle, 0 busy), 0 lost", within: 10)
+    let second = try zswift(["req", "-c", frontend, "-d", "two", "-t", "10s"])
+    #expect(second.status == 0 && second.out == "W:two\n", "\(second)")
+    broker.signal(SIGTERM)
+    let end = broker.wait(within: 10)
+    #expect(end.status == 143, "\(end)")
+    #expect(occurrences(of: "frontend to backend", in: end.err) == 1, "without --stats nothing at exit: \(end)")
+}
+
+@Test func lbCaptureWhoseReaderStopsNeverHoldsUpTheTrafficAndCountsWhatItDropped() throws {
+    let frontend = Paths.ipcEndpoint(), backend = Paths.ipcEndpoint()
+    let script = """
+        mkfifo "$D/capture" || exit 99
+        exec 4<&0
+        (read -r go <&4; wc -l <&3) 3< "$D/capture" &
+        exec "$Z" broker --mode lb -v --stats --capture --frontend "$F" --backend "$B" < /dev/null > "$D/capture" 4<&-
+        """
+    let broker = try Process(["/bin/sh", "-c", script], environment: [
+        "Z": Paths.zswift, "D": Paths.temporaryDirectory(), "F": frontend, "B": backend])
+    try broker.waitForStderr("bound to \(backend)", within: 10)
+    let worker = try startWorker(backend, ["--name", "W", "--quiet"], broker: broker, joined: 1)
+    defer { stop([worker]) }
+    let padding = String(repeating: "x", count: 200)
+    let client = try shell("seq 3000 | sed 's/$/ \(padding)/' | \"$Z\" req -c \(frontend) -t 5s", within: 60)
+    try #require(client.status == 0 && lines(client.out).count == 3000, "status \(client.status), \(client.err)")
+    broker.signal(SIGTERM)
+    let end = broker.wait(within: 10)
+    #expect(end.status == 143, "\(end)")
+    let dropLine = end.err.split(separator: "\n").first { $0.contains("capture: dropped") }.map(String.init) ?? ""
+    let words = dropLine.split(separator: " ")
+    let dropped = words.firstIndex(of: "dropped").flatMap { Int(words[$0 + 1]) }
+    #expect(dropLine.contains(" of 6000 relayed messages"), "\(end)")
+    broker.closeInput()
+    try waitUntil("the reader's count", within: 10, pumping: [broker]) { broker.stdout.last == 10 }
+    let written = Int(String(decoding: broker.stdout, as: UTF8.self).filter { !$0.isWhitespace })
+    #expect(dropped != nil && written.map { $0 + dropped! } == 6000, "\(written ?? -1) written: \(end)")
+}
+
 // MARK: - majordomo
 
 private func startMDWorker(_ backend: String, _ service: String, name: String, broker: Process, joined: Int) throws -> Process {

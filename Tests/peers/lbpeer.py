@@ -10,7 +10,8 @@ broker's heartbeats with nothing. --plain makes it the zguide's lbworker instead
 that says "READY" and then gets requests and sends replies, with no heartbeats.
 --stall-on BODY: on receiving that body it prints "stalled" on stderr and stops heartbeating and
 answering (a test kills it). --count N: exits after N answers. It prints "ready" on stderr once
-READY is sent and "received BODY" for each request.
+READY is sent and "received BODY" for each request (not with --quiet: a test that sends
+thousands of requests does not read the worker's stderr).
 """
 import argparse, sys, time, zmq
 
@@ -23,6 +24,7 @@ p.add_argument("--heartbeat", type=float, default=1.0)
 p.add_argument("--plain", action="store_true")
 p.add_argument("--stall-on")
 p.add_argument("--count", type=int, default=0)
+p.add_argument("--quiet", action="store_true")
 a = p.parse_args()
 
 ctx = zmq.Context()
@@ -58,7 +60,8 @@ while True:
     if not a.plain and len(frames) == 1:
         continue  # the broker's heartbeat
     body = frames[-1]
-    print("received " + body.decode("utf-8", "replace"), file=sys.stderr, flush=True)
+    if not a.quiet:
+        print("received " + body.decode("utf-8", "replace"), file=sys.stderr, flush=True)
     if a.stall_on is not None and body == a.stall_on.encode():
         print("stalled", file=sys.stderr, flush=True)
         time.sleep(3600)
