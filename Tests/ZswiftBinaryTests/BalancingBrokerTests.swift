@@ -179,8 +179,9 @@ private func stop(_ processes: [Process]) {
 
 // MARK: - majordomo
 
-private func startMDWorker(_ backend: String, _ service: String, name: String, broker: Process, joined: Int) throws -> Process {
-    let worker = try Process(["python3", Paths.peer("mdpeer.py"), "worker", backend, service, "--name", name])
+private func startMDWorker(_ backend: String, _ service: String, name: String, broker: Process, joined: Int,
+                           _ options: [String] = []) throws -> Process {
+    let worker = try Process(["python3", Paths.peer("mdpeer.py"), "worker", backend, service, "--name", name] + options)
     try waitUntil("worker \(joined) joined", within: 15, pumping: [broker, worker]) {
         occurrences(of: " joined service", in: brokerErr(broker)) >= joined
     }
@@ -213,4 +214,39 @@ private func startMDWorker(_ backend: String, _ service: String, name: String, b
     """
     let r = try run(["python3", "-c", script, backend], within: 15)
     #expect(r.out == "[b'', b'MDPW01', b'\\x05']\n", "\(r)")
+}
+
+@Test func majordomoForgetsAWorkerKilledMidRequestAndTheClientsRetryReachesANewOne() throws {
+    let (broker, frontend, backend) = try startBalancer("majordomo", ["--heartbeat", "200ms"])
+    let doomed = try startMDWorker(backend, "echo", name: "A", broker: broker, joined: 1, ["--stall-on", "x"])
+    defer { stop([doomed, broker]) }
+    let client = try Process(["python3", Paths.peer("mdpeer.py"), "client", frontend, "echo", "x"])
+    _ = try doomed.waitForStderr("stalled", within: 10)
+    doomed.signal(SIGKILL)
+    _ = doomed.wait(within: 10)
+    try waitUntil("the broker forgets the killed worker", within: 5, pumping: [broker, client]) {
+        brokerErr(broker).contains("unreachable: forgotten")
+    }
+    let mmi = try run(["python3", Paths.peer("mdpeer.py"), "client", frontend, "mmi.service", "echo"], within: 20)
+    #expect(mmi.out == "404\n", "no worker left: \(mmi)")
+    let fresh = try startMDWorker(backend, "echo", name: "B", broker: broker, joined: 2)
+    defer { stop([fresh]) }
+    let r = client.wait(within: 20)
+    #expect(r.status == 0 && r.out == "B:x\n", "\(r)")
+}
+
+// MARK: - restarts
+
+@Test func lbRestartedUnderRunningWorkersFindsThemAgainByTheirHeartbeats() throws {
+    let (broker, frontend, backend) = try startBalancer("lb")
+    let worker = try startWorker(backend, ["--name", "W", "--heartbeat", "0.2"], broker: broker, joined: 1)
+    defer { stop([worker]) }
+    broker.signal(SIGKILL)
+    _ = broker.wait(within: 10)
+    let again = try startZswift(["broker", "--mode", "lb", "-v", "--frontend", frontend, "--backend", backend])
+    defer { stop([again]) }
+    try again.waitForStderr("bound to \(backend)", within: 10)
+    try again.waitForStderr(" joined", within: 10)  // a heartbeat from a worker it did not know
+    let r = try zswift(["req", "-c", frontend, "-d", "hello", "-t", "5s"], within: 15)
+    #expect(r.status == 0 && r.out == "W:hello\n", "\(r)")
 }

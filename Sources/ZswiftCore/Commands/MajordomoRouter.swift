@@ -58,7 +58,9 @@ final class MajordomoRouter: BalancingRouter {
             diagnostics.info("worker \(PirateWire.show(gone.worker.id)) of \(PirateWire.show(service)) fell silent: forgotten"
                 + (gone.lostRequest ? ", with the request it had in hand" : ""))
         }
-        try send(registry.heartbeatsDue(now: now))
+        // busy workers too: mdwrkapi ignores a HEARTBEAT while it works, and a send to a worker
+        // killed mid-request fails (ROUTER_MANDATORY), so it is forgotten instead of busy for ever
+        try send(registry.heartbeatsDue(now: now, includingBusy: true))
         let dropped = registry.discardRequests(waitingSince: now - LoadBalancer.maximumWait)
         if dropped > 0 {
             diagnostics.info("dropped \(Words.count(dropped, "request")) that waited 10 s for a worker")
@@ -96,7 +98,7 @@ final class MajordomoRouter: BalancingRouter {
                 relay.down.bytes += frames.reduce(0) { $0 + $1.count }
                 relay.copy(UInt8(ascii: "<"), arrays: frames)
             case .toWorker(let worker, _):
-                if try relay.send(frames, on: relay.back) == .unreachable {
+                if try relay.send(frames, on: relay.back) == .unreachable, registry.knows(worker) {
                     _ = registry.workerMessage(.disconnect, from: worker, now: Clock.nanoseconds())
                     diagnostics.info("worker \(PirateWire.show(worker)) is unreachable: forgotten")
                 }
