@@ -164,6 +164,11 @@ private func stop(_ processes: [Process]) {
     let padding = String(repeating: "x", count: 200)
     let client = try shell("seq 3000 | sed 's/$/ \(padding)/' | \"$Z\" req -c \(frontend) -t 5s", within: 60)
     try #require(client.status == 0 && lines(client.out).count == 3000, "status \(client.status), \(client.err)")
+    // SIGUSR1 is answered at once, with stdout stuck, and counts the captured messages dropped so far
+    broker.signal(SIGUSR1)
+    _ = try broker.waitForStderr("frontend to backend: 3000 messages", within: 10)
+    let meanwhile = brokerErr(broker).split(separator: "\n").first { $0.contains("frontend to backend: 3000") } ?? ""
+    #expect(meanwhile.contains("; capture: ") && !meanwhile.contains("capture: 0 messages"), "\(meanwhile)")
     broker.signal(SIGTERM)
     let end = broker.wait(within: 10)
     #expect(end.status == 143, "\(end)")

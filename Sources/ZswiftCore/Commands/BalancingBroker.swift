@@ -50,10 +50,11 @@ enum BalancingBroker {
         let router: BalancingRouter = settings.mode == .lb
             ? LoadBalancer(relay: relay, heartbeat: heartbeat, diagnostics: diagnostics)
             : MajordomoRouter(relay: relay, heartbeat: heartbeat, diagnostics: diagnostics)
-        Signals.statisticsReport = { printStatistics(relay, router, diagnostics) }
+        let report = StatisticsReport(relay: relay, router: router, tap: tap, diagnostics: diagnostics)
+        Signals.statisticsReport = { report.ask() }
         var ending: Exit?
         do throws(Exit) {
-            try serve(scope.reactor, router, tap: tap, stdout: io.output, heartbeat: heartbeat)
+            try serve(scope.reactor, router, tap: tap, report: report, stdout: io.output, heartbeat: heartbeat)
         } catch { ending = error }
         let outputClosed = ending.map { if case .outputClosed = $0 { true } else { false } } ?? false
         finish(relay, router, tap: tap, outputClosed: outputClosed, stats: invocation.stats, diagnostics: diagnostics)
@@ -70,8 +71,8 @@ enum BalancingBroker {
     }
 
     /// The loop: both sockets, the timer, the capture's output; until a signal or an error.
-    private static func serve(_ reactor: Reactor, _ router: BalancingRouter, tap: CaptureTap?, stdout: Int32,
-                              heartbeat: HeartbeatSettings) throws(Exit) {
+    private static func serve(_ reactor: Reactor, _ router: BalancingRouter, tap: CaptureTap?, report: StatisticsReport,
+                              stdout: Int32, heartbeat: HeartbeatSettings) throws(Exit) {
         let relay = router.relay
         reactor.watch(relay.front, for: .readable) { (_) throws(Exit) -> Bool in try router.frontendReadable() }
         reactor.watch(relay.back, for: .readable) { (_) throws(Exit) -> Bool in try router.backendReadable() }
@@ -83,6 +84,7 @@ enum BalancingBroker {
             if let tap {
                 try tap.read()
                 try tap.writeOut()
+                report.printIfReady()
                 reactor.change(output, to: tap.hasBacklog ? .writable : [])
                 if let captured { reactor.mayBeReady(captured) }  // read in batches: more may wait
             }
@@ -92,10 +94,10 @@ enum BalancingBroker {
 
     /// Relay counters and the router's own lines, on stderr.
     static func printStatistics(_ relay: Relay, _ router: BalancingRouter, _ diagnostics: Diagnostics,
-                                capture: CaptureDrops? = nil) {
+                                capture: DropCount? = nil) {
         var line = "frontend to backend: \(Words.count(relay.up.messages, "message")), \(Words.bytes(relay.up.bytes)); "
             + "backend to frontend: \(Words.count(relay.down.messages, "message")), \(Words.bytes(relay.down.bytes))"
-        if let capture { line += "; capture: \(Words.count(capture.total, "message")) dropped" }
+        if let capture { line += "; capture: \(capture.exact ? "" : "at least ")\(Words.count(capture.messages, "message")) dropped" }
         diagnostics.note(line)
         for text in router.statsLines() { diagnostics.note(text) }
     }
@@ -110,9 +112,48 @@ enum BalancingBroker {
             try? tap.writeOut()
             drops = tap.dropsAtEnd(relayed: relay.captured)
         }
-        if stats { printStatistics(relay, router, diagnostics, capture: drops) }
+        if stats { printStatistics(relay, router, diagnostics, capture: drops.map { DropCount(messages: $0.total, exact: true) }) }
         if let drops, drops.total > 0 {
             diagnostics.note("capture: dropped \(drops.total) of \(Words.count(relay.captured, "relayed message")): \(drops.reasons)")
         }
+    }
+}
+
+/// --stats and SIGUSR1 while the broker runs. With --capture the line also says how many captured
+/// messages were dropped up to that moment: a STATISTICS marker goes down the capture after the
+/// messages relayed so far, and the line is printed once the tap can count the drops before it
+/// (as BrokerLoop does with the proxy's own copy of the command).
+final class StatisticsReport {
+    let relay: Relay
+    let router: BalancingRouter
+    let tap: CaptureTap?
+    let diagnostics: Diagnostics
+    /// What was asked for and waits for the tap's count.
+    private var waiting = false
+
+    init(relay: Relay, router: BalancingRouter, tap: CaptureTap?, diagnostics: Diagnostics) {
+        self.relay = relay
+        self.router = router
+        self.tap = tap
+        self.diagnostics = diagnostics
+    }
+
+    func ask() {
+        guard let tap, let capture = relay.capture else {
+            BalancingBroker.printStatistics(relay, router, diagnostics)
+            return
+        }
+        guard !waiting else { return }
+        _ = try? capture.send([Array(ProxyCommand.statistics.rawValue.utf8)], dontWait: true)
+        tap.sent(.statistics)
+        tap.answered(relayed: relay.captured)
+        waiting = true
+    }
+
+    /// Prints the line asked for once the tap can tell its drops.
+    func printIfReady() {
+        guard waiting, let drops = tap?.dropsAtAnswer() else { return }
+        waiting = false
+        BalancingBroker.printStatistics(relay, router, diagnostics, capture: drops)
     }
 }

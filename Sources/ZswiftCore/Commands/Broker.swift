@@ -1,6 +1,7 @@
 // broker: libzmq's own proxy (ZMQ's SteerableProxy) between a frontend and a backend, on its own
 // thread. This thread writes what --capture copies (CaptureTap), asks the proxy for its counters
-// (--stats, SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM.
+// (--stats, SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM. --mode lb and
+// majordomo choose a worker for each request, which the proxy cannot: BalancingBroker runs them.
 import ZMQ
 
 enum BrokerCommand {

@@ -1,5 +1,7 @@
 // broker --capture: reads the copies libzmq's proxy sends to its capture socket and writes them to
-// stdout, marked with their direction, without ever making the proxy wait. What a slow reader of
+// stdout, marked with their direction, without ever making the proxy wait. The balancing brokers
+// (--mode lb, majordomo) send their copies to the same XPUB themselves, each after a frame that
+// gives its direction (`tagged`), and count what they relayed instead of asking a proxy. What a slow reader of
 // stdout cannot take is dropped, in whole messages, and counted exactly.
 //
 // libzmq 4.3.4's proxy (src/proxy.cpp) sends each frame it relays to the capture socket with a
