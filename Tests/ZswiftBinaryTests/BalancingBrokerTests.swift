@@ -1,7 +1,7 @@
 // Black-box: zswift broker --mode lb (pyzmq workers that behave like the zguide's ppworker and
 // lbworker, Tests/peers/lbpeer.py) and --mode majordomo (the zguide's reference Python client and
 // worker API, Tests/peers/mdpeer.py): idle workers first, a killed worker replaced, replies only
-// to their own client, a gone client wedging nothing, mmi.service, --capture and --stats.
+// to their own client, a gone client wedging nothing, restarts, mmi.service, --capture, --stats, CURVE.
 import Glibc
 import Testing
 import TestSupport
@@ -254,4 +254,21 @@ private func startMDWorker(_ backend: String, _ service: String, name: String, b
     try again.waitForStderr(" joined", within: 10)  // a heartbeat from a worker it did not know
     let r = try zswift(["req", "-c", frontend, "-d", "hello", "-t", "5s"], within: 15)
     #expect(r.status == 0 && r.out == "W:hello\n", "\(r)")
+}
+
+// MARK: - security
+
+@Test func lbSecuresItsFrontendWithCurveAsTheOtherModesDo() throws {
+    let keys = try zswift(["keygen"])
+    let pairs = Dictionary(uniqueKeysWithValues: lines(keys.out).map { line in
+        let parts = line.split(separator: " ", maxSplits: 1)
+        return (String(parts[0]), String(parts[1]))
+    })
+    let (broker, frontend, backend) = try startBalancer("lb", ["--curve-server", "--curve-secret-key", pairs["secret-key:"]!])
+    let worker = try startWorker(backend, ["--name", "W"], broker: broker, joined: 1)
+    defer { stop([worker, broker]) }
+    let secured = try zswift(["req", "-c", frontend, "-d", "hi", "-t", "5s", "--curve-server-key", pairs["public-key:"]!])
+    #expect(secured.status == 0 && secured.out == "W:hi\n", "\(secured)")
+    let plain = try zswift(["req", "-c", frontend, "-d", "hi", "-t", "5s"])
+    #expect(plain.status == 4, "a NULL client is refused: \(plain)")
 }
