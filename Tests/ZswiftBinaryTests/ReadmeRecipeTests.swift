@@ -134,6 +134,36 @@ let recipeDrivers: [String: String] = [
         [ "$(cat news)" = news ] || fail "news: $(cat news)"
         waitfor captured '^">" "news"$'
         """#,
+    "A balanced service with workers that come and go": #"""
+        ln -s "$ZSWIFT_SOURCE/Tests" Tests
+        { @1
+        } 2> broker.err
+        @2
+        @3
+        for _ in $(seq 200); do [ "$(grep -c ' joined' broker.err)" -ge 2 ] && break; sleep 0.05; done
+        { @4
+        } > answers || fail "req: status $?"
+        [ "$(wc -l < answers)" = 20 ] && [ "$(grep -c '^fast:job ' answers)" -ge 15 ] || fail "answers: $(cat answers)"
+        @5
+        waitfor broker.err 'forgotten'
+        @6
+        for _ in $(seq 200); do [ "$(grep -c ' joined' broker.err)" -ge 3 ] && break; sleep 0.05; done
+        zswift req localhost:5559 -d again -t 5s > again || fail "again: status $?"
+        grep -q '^\(fast\|new\):again$' again || fail "again: $(cat again)"
+        """#,
+    "A Majordomo service": #"""
+        ln -s "$ZSWIFT_SOURCE/Tests" Tests
+        { @1
+        } 2> broker.err
+        @2
+        waitfor broker.err 'joined service echo'
+        { @3
+        } > got || fail "client: status $?"
+        [ "$(cat got)" = "A:hello" ] || fail "got: $(cat got)"
+        { @4
+        } > mmi || fail "mmi: status $?"
+        [ "$(cat mmi | tr '\n' ' ')" = "200 404 " ] || fail "mmi: $(cat mmi)"
+        """#,
     "Asynchronous requests and addressed replies": #"""
         { @1
         } > routed; router=$!
@@ -312,7 +342,8 @@ let recipePrelude = #"""
         let bin = String(Paths.zswift.dropLast("/zswift".count))
         let path = bin + ":" + (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
         let r = try run(["bash", "-c", recipePrelude + script + "\ncleanup\n"], within: 40,
-                        environment: ["PATH": path, "RECIPE_DIR": Paths.temporaryDirectory()])
+                        environment: ["PATH": path, "RECIPE_DIR": Paths.temporaryDirectory(),
+                                      "ZSWIFT_SOURCE": Paths.packageRoot])
         #expect(r.status == 0 || r.status == 143, "\(r)")
         #expect(!r.err.contains("recipe check failed"), "\(r)")
     }

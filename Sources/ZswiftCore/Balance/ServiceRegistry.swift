@@ -72,6 +72,8 @@ struct ServiceRegistry {
     func exists(_ name: [UInt8]) -> Bool { (services[name]?.pool.count ?? 0) > 0 }
 
     var workerCount: Int { serviceOf.count }
+    /// Whether `worker` is registered (has said READY and not gone since).
+    func knows(_ worker: [UInt8]) -> Bool { serviceOf[worker] != nil }
     var pendingCount: Int { services.values.reduce(0) { $0 + $1.requests.count } }
     var pendingBytes: Int { services.values.reduce(0) { $0 + $1.requests.bytes } }
 
@@ -153,11 +155,12 @@ struct ServiceRegistry {
         return gone
     }
 
-    /// HEARTBEAT for every idle worker whose service's round is due.
-    mutating func heartbeatsDue(now: Int) -> [Output] {
+    /// HEARTBEAT for every idle worker whose service's round is due; busy ones too with
+    /// `includingBusy` (a broker whose sends fail for a worker that has gone learns of it so).
+    mutating func heartbeatsDue(now: Int, includingBusy: Bool = false) -> [Output] {
         var out: [Output] = []
         for name in services.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            out += services[name]!.pool.heartbeatsDue(now: now).map { .toWorker($0, .heartbeat) }
+            out += services[name]!.pool.heartbeatsDue(now: now, includingBusy: includingBusy).map { .toWorker($0, .heartbeat) }
         }
         return out
     }

@@ -1,15 +1,14 @@
 // broker: libzmq's own proxy (ZMQ's SteerableProxy) between a frontend and a backend, on its own
 // thread. This thread writes what --capture copies (CaptureTap), asks the proxy for its counters
-// (--stats, SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM.
+// (--stats, SIGUSR1) and stops it through its control socket on SIGINT/SIGTERM. --mode lb and
+// majordomo choose a worker for each request, which the proxy cannot: BalancingBroker runs them.
 import ZMQ
 
 enum BrokerCommand {
     static func run(_ scope: RunScope) throws(Exit) {
         let (invocation, io, diagnostics) = (scope.invocation, scope.io, scope.diagnostics)
         let settings = invocation.broker!
-        if settings.mode == .lb || settings.mode == .majordomo {
-            throw Exit.runtime("broker --mode \(settings.mode.rawValue) is not built yet")  // issue 11, in progress
-        }
+        if settings.mode == .lb || settings.mode == .majordomo { return try BalancingBroker.run(scope) }
         let (frontType, backType) = settings.mode.socketTypes
         let sides = scope.invocation.security.sides
         let front = try scope.open(frontType, endpoints: settings.frontends, secured: sides != .backend)

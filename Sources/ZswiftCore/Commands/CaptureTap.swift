@@ -1,5 +1,7 @@
 // broker --capture: reads the copies libzmq's proxy sends to its capture socket and writes them to
-// stdout, marked with their direction, without ever making the proxy wait. What a slow reader of
+// stdout, marked with their direction, without ever making the proxy wait. The balancing brokers
+// (--mode lb, majordomo) send their copies to the same XPUB themselves, each after a frame that
+// gives its direction (`tagged`), and count what they relayed instead of asking a proxy. What a slow reader of
 // stdout cannot take is dropped, in whole messages, and counted exactly.
 //
 // libzmq 4.3.4's proxy (src/proxy.cpp) sends each frame it relays to the capture socket with a
@@ -66,6 +68,9 @@ final class CaptureTap {
     private let mode: BrokerMode
     private var encoder: any MessageEncoder
     private let hexIDs: Bool
+    /// Each message starts with a one-byte frame giving its direction (the balancing brokers
+    /// know it; libzmq's proxy does not say).
+    private let tagged: Bool
 
     /// Messages read from the capture socket, and of those the relayed ones (not control copies).
     private var messagesRead = 0
@@ -96,12 +101,13 @@ final class CaptureTap {
         var caughtUp = false
     }
 
-    init(sockets: Sockets, stdout: Int32, invocation: Invocation, diagnostics: Diagnostics) {
+    init(sockets: Sockets, stdout: Int32, invocation: Invocation, diagnostics: Diagnostics, tagged: Bool = false) {
         self.sockets = sockets
         output = OutputWriter.withoutWaiting(fd: stdout)
         mode = invocation.broker!.mode
         encoder = invocation.output.makeEncoder(diagnostics: diagnostics)
-        hexIDs = mode == .queue && invocation.output.format == .line
+        hexIDs = (mode == .queue || tagged) && invocation.output.format == .line
+        self.tagged = tagged
     }
 
     /// Opens the capture's two ends. The XPUB drops what matches no subscription, so this returns
@@ -160,8 +166,9 @@ final class CaptureTap {
                 droppedHere += 1
                 continue
             }
-            let parts = message.frames
-            let arrow = direction(parts)  // in queue mode also for a dropped one: the alternation counts it
+            var parts = message.frames
+            if tagged && parts.count < 2 { continue }
+            let arrow = tagged ? parts.removeFirst().first ?? UInt8(ascii: ">") : direction(parts)  // in queue mode also for a dropped one: the alternation counts it
             if full {
                 droppedHere += 1
                 continue

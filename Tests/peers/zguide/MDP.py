@@ -1,3 +1,7 @@
+# Vendored from the ZeroMQ Guide, github.com/booksbyus/zguide @ 6752d24b215997aa161e6896941bfd6010d4d3f5,
+# examples/Python/MDP.py. The Guide's source code examples are licensed under MIT/X11 (README.md,
+# "License"); copyright (c) 2010-2012 Pieter Hintjens and the contributors. Python 3 fixes are
+# marked "zswift:".
 """Majordomo Protocol definitions"""
 #  This is the version of MDP/Client we implement
 C_CLIENT = b"MDPC01"

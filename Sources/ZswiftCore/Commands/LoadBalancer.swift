@@ -1,0 +1,150 @@
+// broker --mode lb: the zguide's Paranoid Pirate queue (ppqueue). Each client request goes to the
+// least recently used idle worker (WorkerPool); while every worker is busy requests wait in a
+// bounded FIFO (PendingRequests); idle workers get heartbeats and silent ones are forgotten.
+// Workers are DEALERs speaking `\x01` READY / `\x02` HEARTBEAT, or REQ sockets saying "READY"
+// (the zguide's lbworker); PirateWire reads both.
+import ZMQ
+
+final class LoadBalancer: BalancingRouter {
+    /// A request that has waited this long for a worker is dropped: its client has most likely
+    /// given up or retried (zswift req waits 5 s by default), and a worker's time is better spent
+    /// on live ones. 10 s.
+    static let maximumWait = 10_000_000_000
+
+    let relay: Relay
+    let diagnostics: Diagnostics
+    private(set) var pool: WorkerPool
+    /// Requests waiting for a worker: at most 10,000 or 64 MiB; past that a new request is dropped
+    /// (the client's timeout and retry ask again), and requests older than `maximumWait` too.
+    private(set) var pending = PendingRequests<HeldRequest>()
+    /// Messages that were neither a request (frontend) nor a worker's message (backend).
+    private(set) var malformed = 0
+    private var message = MultipartMessage(capacity: 4096)
+
+    init(relay: Relay, heartbeat: HeartbeatSettings, diagnostics: Diagnostics) {
+        self.relay = relay
+        self.diagnostics = diagnostics
+        // workers that heartbeat while busy (zswift worker) and workers that answer within
+        // liveness × heartbeat (ppworker) are both served; a busy worker silent longer is lost
+        pool = WorkerPool(heartbeat: heartbeat, expiresWhileBusy: true, now: Clock.nanoseconds())
+    }
+
+    // MARK: - Clients
+
+    func frontendReadable() throws(Exit) -> Bool {
+        for _ in 0..<BalancingBroker.batch {
+            guard try receive(relay.front) else { return true }
+            let frames = message.frames
+            guard PirateWire.isClientRequest(frames) else {
+                malformed += 1
+                diagnostics.trace("frontend: ignored a message without an envelope: \(Words.describe(frames))")
+                continue
+            }
+            relay.countUp(frames)
+            let now = Clock.nanoseconds()
+            if pending.isEmpty, try dispatch(frames, now: now) { continue }
+            if !pending.enqueue(HeldRequest(frames), bytes: message.byteCount, now: now) {
+                diagnostics.warnOnce("lb.full", "requests dropped: \(pending.capacity) are waiting for a worker already")
+            }
+        }
+        return false
+    }
+
+    /// Sends a request to the least recently used idle worker; false when there is none.
+    private func dispatch<Frames: RandomAccessCollection>(_ frames: Frames, now: Int) throws(Exit) -> Bool
+    where Frames.Element == UnsafeRawBufferPointer {
+        while let worker = pool.take(now: now) {
+            let plain = pool[worker]?.kind == .plain
+            switch try relay.toWorker(worker, delimited: plain, frames) {
+            case .sent:
+                relay.copy(UInt8(ascii: ">"), frames)
+                return true
+            case .unreachable, .full:
+                if let gone = pool.remove(worker, lost: true) { report(gone, "is unreachable") }
+            }
+        }
+        return false
+    }
+
+    /// Sends waiting requests, oldest first, while there are idle workers.
+    private func dispatchWaiting(now: Int) throws(Exit) {
+        while pool.hasIdle, let request = pending.first {
+            guard try request.withFrames({ (frames) throws(Exit) -> Bool in try dispatch(frames, now: now) }) else { return }
+            _ = pending.dequeue()
+        }
+    }
+
+    // MARK: - Workers
+
+    func backendReadable() throws(Exit) -> Bool {
+        for _ in 0..<BalancingBroker.batch {
+            guard try receive(relay.back) else { return true }
+            let frames = message.frames
+            let now = Clock.nanoseconds()
+            switch PirateWire.parseAtBroker(frames) {
+            case .failure(let error):
+                malformed += 1
+                diagnostics.info("backend: ignored \(error)")
+            case .success(let (worker, .ready(kind))):
+                if pool.ready(worker, kind: kind, now: now) == .joined { joined(worker, kind) }
+            case .success(let (worker, .heartbeat)):
+                if !pool.heard(from: worker, now: now) { joined(worker, .heartbeating) }
+            case .success(let (worker, .reply(kind, forward))):
+                if pool.replied(worker, kind: kind, now: now) == .stranger { joined(worker, kind) }
+                let reply = frames[forward]
+                try relay.toClient(reply)
+                relay.countDown(reply)
+                relay.copy(UInt8(ascii: "<"), reply)
+            }
+            if !pending.isEmpty { try dispatchWaiting(now: now) }
+        }
+        return false
+    }
+
+    // MARK: - Time
+
+    func tick(now: Int) throws(Exit) {
+        for gone in pool.expire(now: now) {
+            report(gone, "fell silent (\(Words.format(Double(pool.heartbeat.expiry) / 1e9)) s)")
+        }
+        for worker in pool.heartbeatsDue(now: now) {
+            if try relay.send(PirateWire.heartbeat(to: worker), on: relay.back) == .unreachable,
+               let gone = pool.remove(worker, lost: true) {
+                report(gone, "is unreachable")
+            }
+        }
+        let dropped = pending.discard(waitingSince: now - LoadBalancer.maximumWait)
+        if dropped > 0 {
+            diagnostics.info("dropped \(Words.count(dropped, "request")) that waited 10 s for a worker")
+        }
+        if !pending.isEmpty { try dispatchWaiting(now: now) }
+    }
+
+    func statsLines() -> [String] {
+        var lines = pool.statsLines()
+        lines.append("requests waiting: \(pending.count) (at most \(pending.peak) at once); "
+            + "\(pending.refused) refused (queue full), \(pending.discarded) dropped after waiting 10 s; "
+            + "\(Words.count(malformed, "malformed message")) ignored")
+        return lines
+    }
+
+    func stop() {}
+
+    // MARK: - Helpers
+
+    private func receive(_ socket: Socket) throws(Exit) -> Bool {
+        do { return try socket.receive(&message, dontWait: true) } catch {
+            if error == .interrupted { return false }
+            throw Exit.runtime("cannot receive: \(error)")
+        }
+    }
+
+    private func joined(_ worker: [UInt8], _ kind: WorkerKind) {
+        diagnostics.info("worker \(PirateWire.show(worker)) joined" + (kind == .plain ? " (REQ, no heartbeats)" : ""))
+    }
+
+    private func report(_ gone: WorkerPool.Departure, _ why: String) {
+        diagnostics.info("worker \(PirateWire.show(gone.worker.id)) \(why): forgotten"
+            + (gone.lostRequest ? ", with the request it had in hand" : ""))
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Issue 11's figures for broker --mode lb, side by side with --mode queue, in one run:
+#  (a) 20 concurrent `zswift req` clients, one worker taking 0.5 s and one answering at once:
+#      wall time of the batch and how many requests the fast worker answered;
+#  (b) requests/s (`zswift bench req`, 4 clients) through lb with two Paranoid Pirate echo workers
+#      in C (Tests/peers/ppecho.c, built here with cc) vs queue with two `zswift rep --echo`
+#      workers; also lb with two Python ppworker-like workers next to queue with two Python REPs;
+#  (c) 1,000 concurrent clients through lb: requests answered, timeouts, broker peak RSS (VmHWM).
+# Usage: scripts/lb-figures.sh [ZSWIFT] [REQUESTS]   (default .build/release/zswift, 50000)
+set -euo pipefail
+Z=$(realpath "${1:-.build/release/zswift}")
+N=${2:-50000}
+PEER=$(dirname "$0")/../Tests/peers/lbpeer.py
+dir=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
+cc -O2 -o "$dir/ppecho" "$(dirname "$0")/../Tests/peers/ppecho.c" -lzmq
+
+broker() { # MODE NAME [OPTIONS]: starts a broker on ipc endpoints $dir/NAME.f and $dir/NAME.b
+    local mode=$1 name=$2; shift 2
+    "$Z" broker --mode "$mode" --frontend "ipc://$dir/$name.f" --backend "ipc://$dir/$name.b" -v "$@" \
+        2> "$dir/$name.err" > /dev/null &
+    echo $! > "$dir/$name.pid"
+    for _ in $(seq 250); do [ "$(grep -c 'bound to' "$dir/$name.err" 2>/dev/null)" -ge 2 ] && break; sleep 0.02; done
+}
+rep_worker() { # NAME MODE SLEEP: a REP echo worker ("NAME:BODY") on the queue's backend (Python)
+    python3 -c '
+import sys, time, zmq
+s = zmq.Context().socket(zmq.REP); s.connect(sys.argv[1])
+while True:
+    m = s.recv_multipart(); time.sleep(float(sys.argv[3])); s.send_multipart(m[:-1] + [sys.argv[2].encode() + b":" + m[-1]])
+' "$@" &
+}
+batch() { # NAME: 20 concurrent clients on NAME's frontend -> "SECONDS FAST"
+    local t0 t1 pids=()
+    t0=$(date +%s.%N)
+    for i in $(seq 20); do echo "r$i" | "$Z" req -c "ipc://$dir/$1.f" -t 20s > "$dir/$1.out.$i" & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p"; done
+    t1=$(date +%s.%N)
+    echo "$(echo "$t1 - $t0" | bc) $(cat "$dir/$1".out.* | grep -c '^fast:')"
+}
+stop_all() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
+rate() { "$Z" bench req -c "ipc://$dir/$1.f" --clients 4 -n "$N" -f json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["msgs_per_s"]))'; }
+
+# (a) the batch
+broker queue qa; rep_worker "ipc://$dir/qa.b" slow 0.5; rep_worker "ipc://$dir/qa.b" fast 0; sleep 0.5
+read -r qa_time qa_fast < <(batch qa); stop_all
+broker lb la; python3 "$PEER" worker "ipc://$dir/la.b" --name slow --sleep 0.5 2>/dev/null &
+python3 "$PEER" worker "ipc://$dir/la.b" --name fast 2>/dev/null & sleep 0.5
+read -r la_time la_fast < <(batch la); stop_all
+
+# (b) throughput
+broker queue qb; "$Z" rep -c "ipc://$dir/qb.b" --echo > /dev/null & "$Z" rep -c "ipc://$dir/qb.b" --echo > /dev/null & sleep 0.3
+qb=$(rate qb); stop_all
+broker queue qp; rep_worker "ipc://$dir/qp.b" p 0; rep_worker "ipc://$dir/qp.b" p 0; sleep 0.3
+qp=$(rate qp); stop_all
+broker lb lb; python3 "$PEER" worker "ipc://$dir/lb.b" 2>/dev/null & python3 "$PEER" worker "ipc://$dir/lb.b" 2>/dev/null & sleep 0.3
+lb=$(rate lb); stop_all
+broker lb lx; "$dir/ppecho" "ipc://$dir/lx.b" & "$dir/ppecho" "ipc://$dir/lx.b" & sleep 0.3
+lx=$(rate lx); stop_all
+
+# (c) 1,000 clients
+broker lb lc; python3 "$PEER" worker "ipc://$dir/lc.b" 2>/dev/null & python3 "$PEER" worker "ipc://$dir/lc.b" 2>/dev/null & sleep 0.3
+"$Z" bench req -c "ipc://$dir/lc.f" --clients 1000 -n 5000 -t 30s -f json > "$dir/lc.json" || true
+hwm=$(grep VmHWM "/proc/$(cat "$dir/lc.pid")/status" | awk '{print $2 " " $3}')
+stop_all
+read -r lc_msgs lc_timeouts lc_errors < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["messages"], d["timeouts"], d["errors"])' "$dir/lc.json")
+
+printf '(a) 20 clients, 0.5 s worker + fast worker:  queue %.2f s, %d on fast;  lb %.2f s, %d on fast\n' "$qa_time" "$qa_fast" "$la_time" "$la_fast"
+printf '(b) requests/s, 4 clients: queue + 2 zswift rep --echo %d;  lb + 2 C ppecho %d (%d%% of queue)\n' "$qb" "$lx" $((100 * lx / qb))
+printf '    Python workers: queue + 2 REP echo %d;  lb + 2 ppworker-like echo %d (%d%%)\n' "$qp" "$lb" $((100 * lb / qp))
+printf '(c) lb, 1000 clients, 5000 requests: %s answered, %s timeouts, %s errors; broker peak RSS %s\n' "$lc_msgs" "$lc_timeouts" "$lc_errors" "$hwm"
