@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Issue 11's figures for broker --mode lb, side by side with --mode queue, in one run:
-#  (a) 20 concurrent `zswift req` clients, one worker taking 0.5 s and one answering at once:
-#      wall time of the batch and how many requests the fast worker answered;
-#  (b) requests/s (`zswift bench req`, 4 clients) through lb with two Paranoid Pirate echo workers
-#      in C (Tests/peers/ppecho.c, built here with cc) vs queue with two `zswift rep --echo`
-#      workers; also lb with two Python ppworker-like workers next to queue with two Python REPs;
-#  (c) 1,000 concurrent clients through lb: requests answered, timeouts, broker peak RSS (VmHWM).
+#  (a) 20 concurrent `zswift req` clients, one worker taking 0.5 s and one answering at once
+#      (zswift rep behind queue, zswift worker behind lb; the same with Python workers): wall
+#      time of the batch and how many requests the fast worker answered;
+#  (b) requests/s (`zswift bench req`, 4 clients) through lb with two `zswift worker --echo` vs
+#      queue with two `zswift rep --echo`; also lb with two Paranoid Pirate echo workers in C
+#      (Tests/peers/ppecho.c, built here with cc), and Python ppworker-like workers next to
+#      queue with Python REPs;
+#  (c) 1,000 concurrent clients through lb with two zswift workers: requests answered,
+#      timeouts, broker peak RSS (VmHWM).
 # Usage: scripts/lb-figures.sh [ZSWIFT] [REQUESTS]   (default .build/release/zswift, 50000)
 set -euo pipefail
 Z=$(realpath "${1:-.build/release/zswift}")
@@ -41,7 +44,12 @@ batch() { # NAME: 20 concurrent clients on NAME's frontend -> "SECONDS FAST"
 stop_all() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
 rate() { "$Z" bench req -c "ipc://$dir/$1.f" --clients 4 -n "$N" -f json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["msgs_per_s"]))'; }
 
-# (a) the batch
+# (a) the batch, zswift workers
+broker queue za; "$Z" rep -c "ipc://$dir/za.b" --exec 'sleep 0.5; echo slow:' > /dev/null & "$Z" rep -c "ipc://$dir/za.b" --data fast: > /dev/null & sleep 0.5
+read -r za_time za_fast < <(batch za); stop_all
+broker lb zl; "$Z" worker -c "ipc://$dir/zl.b" --exec 'sleep 0.5; echo slow:' > /dev/null & "$Z" worker -c "ipc://$dir/zl.b" --data fast: > /dev/null & sleep 0.5
+read -r zl_time zl_fast < <(batch zl); stop_all
+# ... and Python workers
 broker queue qa; rep_worker "ipc://$dir/qa.b" slow 0.5; rep_worker "ipc://$dir/qa.b" fast 0; sleep 0.5
 read -r qa_time qa_fast < <(batch qa); stop_all
 broker lb la; python3 "$PEER" worker "ipc://$dir/la.b" --name slow --sleep 0.5 2>/dev/null &
@@ -49,6 +57,8 @@ python3 "$PEER" worker "ipc://$dir/la.b" --name fast 2>/dev/null & sleep 0.5
 read -r la_time la_fast < <(batch la); stop_all
 
 # (b) throughput
+broker lb zb; "$Z" worker -c "ipc://$dir/zb.b" --echo > /dev/null & "$Z" worker -c "ipc://$dir/zb.b" --echo > /dev/null & sleep 0.3
+zb=$(rate zb); stop_all
 broker queue qb; "$Z" rep -c "ipc://$dir/qb.b" --echo > /dev/null & "$Z" rep -c "ipc://$dir/qb.b" --echo > /dev/null & sleep 0.3
 qb=$(rate qb); stop_all
 broker queue qp; rep_worker "ipc://$dir/qp.b" p 0; rep_worker "ipc://$dir/qp.b" p 0; sleep 0.3
@@ -59,13 +69,15 @@ broker lb lx; "$dir/ppecho" "ipc://$dir/lx.b" & "$dir/ppecho" "ipc://$dir/lx.b" 
 lx=$(rate lx); stop_all
 
 # (c) 1,000 clients
-broker lb lc; python3 "$PEER" worker "ipc://$dir/lc.b" 2>/dev/null & python3 "$PEER" worker "ipc://$dir/lc.b" 2>/dev/null & sleep 0.3
+broker lb lc; "$Z" worker -c "ipc://$dir/lc.b" --echo > /dev/null & "$Z" worker -c "ipc://$dir/lc.b" --echo > /dev/null & sleep 0.3
 "$Z" bench req -c "ipc://$dir/lc.f" --clients 1000 -n 5000 -t 30s -f json > "$dir/lc.json" || true
 hwm=$(grep VmHWM "/proc/$(cat "$dir/lc.pid")/status" | awk '{print $2 " " $3}')
 stop_all
 read -r lc_msgs lc_timeouts lc_errors < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["messages"], d["timeouts"], d["errors"])' "$dir/lc.json")
 
-printf '(a) 20 clients, 0.5 s worker + fast worker:  queue %.2f s, %d on fast;  lb %.2f s, %d on fast\n' "$qa_time" "$qa_fast" "$la_time" "$la_fast"
-printf '(b) requests/s, 4 clients: queue + 2 zswift rep --echo %d;  lb + 2 C ppecho %d (%d%% of queue)\n' "$qb" "$lx" $((100 * lx / qb))
+printf '(a) 20 clients, 0.5 s worker + fast worker:  queue + zswift rep %.2f s, %d on fast;  lb + zswift worker %.2f s, %d on fast\n' "$za_time" "$za_fast" "$zl_time" "$zl_fast"
+printf '    Python workers:  queue %.2f s, %d on fast;  lb %.2f s, %d on fast\n' "$qa_time" "$qa_fast" "$la_time" "$la_fast"
+printf '(b) requests/s, 4 clients: queue + 2 zswift rep --echo %d;  lb + 2 zswift worker --echo %d (%d%% of queue)\n' "$qb" "$zb" $((100 * zb / qb))
+printf '    lb + 2 C ppecho %d (%d%% of queue)\n' "$lx" $((100 * lx / qb))
 printf '    Python workers: queue + 2 REP echo %d;  lb + 2 ppworker-like echo %d (%d%%)\n' "$qp" "$lb" $((100 * lb / qp))
-printf '(c) lb, 1000 clients, 5000 requests: %s answered, %s timeouts, %s errors; broker peak RSS %s\n' "$lc_msgs" "$lc_timeouts" "$lc_errors" "$hwm"
+printf '(c) lb + 2 zswift worker --echo, 1000 clients, 5000 requests: %s answered, %s timeouts, %s errors; broker peak RSS %s\n' "$lc_msgs" "$lc_timeouts" "$lc_errors" "$hwm"

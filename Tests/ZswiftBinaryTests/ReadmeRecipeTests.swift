@@ -135,7 +135,6 @@ let recipeDrivers: [String: String] = [
         waitfor captured '^">" "news"$'
         """#,
     "A balanced service with workers that come and go": #"""
-        ln -s "$ZSWIFT_SOURCE/Tests" Tests
         { @1
         } 2> broker.err
         @2
@@ -152,7 +151,6 @@ let recipeDrivers: [String: String] = [
         grep -q '^\(fast\|new\):again$' again || fail "again: $(cat again)"
         """#,
     "A Majordomo service": #"""
-        ln -s "$ZSWIFT_SOURCE/Tests" Tests
         { @1
         } 2> broker.err
         @2
@@ -342,8 +340,7 @@ let recipePrelude = #"""
         let bin = String(Paths.zswift.dropLast("/zswift".count))
         let path = bin + ":" + (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin")
         let r = try run(["bash", "-c", recipePrelude + script + "\ncleanup\n"], within: 40,
-                        environment: ["PATH": path, "RECIPE_DIR": Paths.temporaryDirectory(),
-                                      "ZSWIFT_SOURCE": Paths.packageRoot])
+                        environment: ["PATH": path, "RECIPE_DIR": Paths.temporaryDirectory()])
         #expect(r.status == 0 || r.status == 143, "\(r)")
         #expect(!r.err.contains("recipe check failed"), "\(r)")
     }
