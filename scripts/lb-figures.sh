@@ -42,7 +42,7 @@ batch() { # NAME: 20 concurrent clients on NAME's frontend -> "SECONDS FAST"
     echo "$(echo "$t1 - $t0" | bc) $(cat "$dir/$1".out.* | grep -c '^fast:')"
 }
 stop_all() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; }
-rate() { "$Z" bench req -c "ipc://$dir/$1.f" --clients 4 -n "$N" -f json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["msgs_per_s"]))'; }
+rate() { "$Z" bench req -c "ipc://$dir/$1.f" --clients "${2:-4}" -n "$N" -f json | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["msgs_per_s"]))'; }
 
 # (a) the batch, zswift workers
 broker queue za; "$Z" rep -c "ipc://$dir/za.b" --exec 'sleep 0.5; echo slow:' > /dev/null & "$Z" rep -c "ipc://$dir/za.b" --data fast: > /dev/null & sleep 0.5
@@ -68,6 +68,18 @@ lb=$(rate lb); stop_all
 broker lb lx; "$dir/ppecho" "ipc://$dir/lx.b" & "$dir/ppecho" "ipc://$dir/lx.b" & sleep 0.3
 lx=$(rate lx); stop_all
 
+# (b') the same two setups with 1, 2, 8 and 16 clients: lb never queues a request behind a busy
+# worker, queue deals them into the workers' pipes (which is what makes it wait on a slow one),
+# so with more clients than workers queue pipelines and lb cannot
+sweep=""
+for c in 1 2 8 16; do
+    broker queue "qs$c"; "$Z" rep -c "ipc://$dir/qs$c.b" --echo > /dev/null & "$Z" rep -c "ipc://$dir/qs$c.b" --echo > /dev/null & sleep 0.3
+    q=$(rate "qs$c" "$c"); stop_all
+    broker lb "ls$c"; "$Z" worker -c "ipc://$dir/ls$c.b" --echo > /dev/null & "$Z" worker -c "ipc://$dir/ls$c.b" --echo > /dev/null & sleep 0.3
+    l=$(rate "ls$c" "$c"); stop_all
+    sweep+=$(printf '    %2d clients: queue %d, lb %d (%d%%)\n' "$c" "$q" "$l" $((100 * l / q)))$'\n'
+done
+
 # (c) 1,000 clients
 broker lb lc; "$Z" worker -c "ipc://$dir/lc.b" --echo > /dev/null & "$Z" worker -c "ipc://$dir/lc.b" --echo > /dev/null & sleep 0.3
 "$Z" bench req -c "ipc://$dir/lc.f" --clients 1000 -n 5000 -t 30s -f json > "$dir/lc.json" || true
@@ -80,4 +92,5 @@ printf '    Python workers:  queue %.2f s, %d on fast;  lb %.2f s, %d on fast\n'
 printf '(b) requests/s, 4 clients: queue + 2 zswift rep --echo %d;  lb + 2 zswift worker --echo %d (%d%% of queue)\n' "$qb" "$zb" $((100 * zb / qb))
 printf '    lb + 2 C ppecho %d (%d%% of queue)\n' "$lx" $((100 * lx / qb))
 printf '    Python workers: queue + 2 REP echo %d;  lb + 2 ppworker-like echo %d (%d%%)\n' "$qp" "$lb" $((100 * lb / qp))
+printf '    zswift rep vs zswift worker by clients:\n%s' "$sweep"
 printf '(c) lb + 2 zswift worker --echo, 1000 clients, 5000 requests: %s answered, %s timeouts, %s errors; broker peak RSS %s\n' "$lc_msgs" "$lc_timeouts" "$lc_errors" "$hwm"
