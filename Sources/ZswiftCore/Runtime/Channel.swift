@@ -52,7 +52,8 @@ final class Channel {
     /// come, and a handshake that cannot succeed ends the run.
     private func register() {
         watch = scope.reactor.watch(socket, for: [])
-        monitorWatch = scope.reactor.watch(peers.monitor.socket, for: .readable) { [unowned self] (_) throws(Exit) -> Bool in
+        // every reader of the monitor (peers.drain) reads it until it is empty
+        monitorWatch = scope.reactor.watch(peers.monitor.socket, for: .readable, drainedByEveryUse: true) { [unowned self] (_) throws(Exit) -> Bool in
             try peers.drain()
             if endsOnFatalHandshake { try checkSecurity() }
             return true
