@@ -81,7 +81,7 @@ complete -c zswift -n '__fish_seen_subcommand_from keygen' -l meta -x -d 'add KE
 complete -c zswift -n '__fish_seen_subcommand_from bench' -s b -l bind -x -d 'run the binding end of a split run, or load from a bound socket'
 complete -c zswift -n '__fish_seen_subcommand_from bench' -s c -l connect -x -d 'run the connecting end of a split run, or the service to load'
 complete -c zswift -n '__fish_seen_subcommand_from bench' -l transport -x -a 'tcp ipc inproc' -d 'tcp (default, loopback), ipc or inproc for a run in one process'
-complete -c zswift -n '__fish_seen_subcommand_from bench' -l size -x -d 'bytes in each message (default 100; suffixes k, M)'
+complete -c zswift -n '__fish_seen_subcommand_from bench' -l size -x -d 'bytes in each message (default 100; suffixes k, M, G)'
 complete -c zswift -n '__fish_seen_subcommand_from bench' -s n -l count -x -d 'messages (thr: 1000000), round trips (lat: 10000), load messages'
 complete -c zswift -n '__fish_seen_subcommand_from bench' -s f -l format -x -a 'text json' -d 'text (default): a summary for people; json: one object'
 complete -c zswift -n '__fish_seen_subcommand_from bench' -l rate -x -d 'messages per second, all clients together (default: full speed)'

@@ -52,13 +52,68 @@ private func replier(_ options: [String] = []) throws -> (Process, String) {
     #expect(got.status == 0 && peerMessages(got.out).count == 200 && peerMessages(got.out).allSatisfy { $0 == [Array("tick".utf8)] })
 }
 
-@Test func aLoadRunWithTimeoutsEndsThreeAndSaysWhatItSaw() throws {
-    let r = try zswift(["bench", "req", "-c", "tcp://127.0.0.1:1", "-n", "2", "-t", "200ms"])
+@Test func aLoadRunThatMeetsNoPeerGivesUpAfterOneTimeoutAndSaysWhatItSaw() throws {
+    let started = Clock.milliseconds()
+    let r = try zswift(["bench", "req", "-c", "tcp://127.0.0.1:1", "-n", "50", "-t", "200ms"])
     #expect(r.status == 3, "\(r)")
-    #expect(r.out.contains("2 sent, 0 answered") && r.out.contains("timeouts: 2"), "\(r)")
-    #expect(r.err.contains("2 requests got no reply within 0.2s") && r.err.contains("nothing listens at tcp://127.0.0.1:1"), "\(r)")
+    #expect(Clock.milliseconds() - started < 5000, "it gave up after one timeout, not fifty")
+    #expect(r.out.contains("1 sent, 0 answered") && r.out.contains("timeouts: 1"), "\(r)")
+    #expect(r.err.contains("gave up after 1 timeout of 200ms with nothing answered") && r.err.contains("nothing listens at tcp://127.0.0.1:1"), "\(r)")
+    let bound = try zswift(["bench", "req", "-b", "tcp://127.0.0.1:*", "-n", "10", "-t", "200ms"])
+    #expect(bound.status == 3 && bound.err.contains("no peer connected"), "\(bound)")
     let pub = try zswift(["bench", "pub", "-c", "tcp://127.0.0.1:1", "-n", "2", "-t", "200ms"])
     #expect(pub.status == 3 && pub.err.contains("no subscriber"), "\(pub)")
+    let push = try zswift(["bench", "push", "-c", "tcp://127.0.0.1:1", "-n", "5", "-t", "200ms"])
+    #expect(push.status == 3 && push.err.contains("no peer took the messages within 200ms: nothing listens"), "\(push)")
+}
+
+@Test func pushLoadIntoASocketThatCannotTakeItIsAnErrorNotASuccess() throws {
+    let (sub, endpoint) = try startBound("sub", ["-t", "10s"])
+    defer { sub.signal(SIGKILL); _ = sub.wait(within: 5) }
+    let r = try zswift(["bench", "push", "-c", endpoint, "-n", "5", "-t", "2s"])
+    // the refused handshake is named; on a loaded machine the tracker may not have judged it
+    // fatal within -t, and then no peer took the messages: never a success
+    #expect((r.status == 1 && r.err.contains("handshake with \(endpoint) failed"))
+            || (r.status == 3 && r.err.contains("no peer took the messages")), "\(r)")
+}
+
+@Test func splitRunsWhoseCountsDifferSayWhatEachEndGotThrough() throws {
+    let endpoint = "tcp://127.0.0.1:\(Paths.freePort())"
+    let echo = try startZswift(["bench", "lat", "-b", endpoint, "-n", "200", "-t", "1s"])
+    let r = try zswift(["bench", "lat", "-c", endpoint, "-n", "400", "-t", "1s"])
+    #expect(r.status == 3 && r.err.contains("made 200 of 400 round trips: no reply within -t 1s"), "\(r)")
+    #expect(r.out.hasPrefix("lat over tcp: 200 round trips of 100 bytes in ") && r.out.contains("(ended early)"), "\(r)")
+    let rate = Double(r.out.split(separator: "\n")[1].split(separator: " ").last ?? "") ?? 0
+    #expect(rate > 0 && rate < 10_000_000, "a rate from the real time: \(r.out)")
+    let echoed = echo.wait(within: 10)
+    #expect(echoed.status == 0, "\(echoed)")
+    let nobody = try zswift(["bench", "thr", "-c", "tcp://127.0.0.1:1", "-t", "300ms"])
+    #expect(nobody.status == 3 && nobody.err.contains("nothing took them within -t 300ms"), "\(nobody)")
+}
+
+@Test func sigintStopsAThroughputRunThatNeverBlocks() throws {
+    let bench = try startZswift(["bench", "thr", "-n", "200000000", "--transport", "inproc", "-f", "json"])
+    // wait until it is measuring: it has used some CPU (a condition, not a guess at the time)
+    try waitUntil("bench is running", within: 10, pumping: [bench]) { cpuTicks(bench.pid) > 20 }
+    bench.signal(SIGINT)
+    let r = bench.wait(within: 10)
+    #expect(r.status == 130, "\(r)")
+    let d = try pythonReads(r.out)
+    #expect(d["complete"] == "False" && (Int(d["messages"] ?? "") ?? 0) > 0, "\(r.out)")
+}
+
+/// User and system CPU ticks a process has used (from /proc).
+private func cpuTicks(_ pid: pid_t) -> Int {
+    let fd = open("/proc/\(pid)/stat", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    let n = read(fd, &buffer, buffer.count)
+    guard n > 0 else { return 0 }
+    let text = String(decoding: buffer[..<n], as: UTF8.self)
+    guard let close = text.lastIndex(of: ")") else { return 0 }
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
 }
 
 @Test func sigintPrintsTheSummaryOfWhatRanSoFar() throws {

@@ -42,8 +42,8 @@ enum PirateWireError: Error, Equatable, Sendable, CustomStringConvertible {
         case .empty: "an empty message"
         case .nothingAfterRoutingID: "a message with only a routing id"
         case .unknownCommand(let bytes): "a one-frame message that is not READY (01) or HEARTBEAT (02): \(PirateWire.show(bytes))"
-        case .nothingAfterDelimiter: "nothing after the empty delimiter"
-        case .noEnvelope: "no address envelope closed by an empty frame"
+        case .nothingAfterDelimiter: "a message with nothing after its empty delimiter frame"
+        case .noEnvelope: "a message with no client envelope (no empty delimiter frame): not a Paranoid Pirate worker's reply"
         }
     }
 }

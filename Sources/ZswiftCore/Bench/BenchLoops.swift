@@ -13,6 +13,8 @@ struct BenchFailure: Error, Equatable, Sendable {
     var timedOut = false
     /// What the measuring end had measured when the loop ended.
     var partial: BenchSummary?
+    /// How many messages (requests) a loop that does not measure got through.
+    var done: Int?
 
     init(_ message: String, stopped: Bool = false, timedOut: Bool = false) {
         self.message = message
@@ -35,14 +37,28 @@ struct BenchProgress: Equatable, Sendable {
 }
 
 enum BenchLoops {
-    /// Sends `count` messages of `size` zero bytes (remote_thr's loop).
-    static func send(_ socket: Socket, size: Int, count: Int) throws(BenchFailure) {
+    /// Sends `count` messages of `size` zero bytes (remote_thr's loop); `progress.done` counts them.
+    static func send(_ socket: Socket, size: Int, count: Int, progress: inout BenchProgress) throws(BenchFailure) {
         let template = Message(zeros: size)
         var message = Message()
-        for _ in 0..<count {
+        for i in 0..<count {
+            try stopIfSignalled(i)
             message.copy(from: template)
             try send(socket, &message)
+            progress.done = i + 1
         }
+    }
+
+    static func send(_ socket: Socket, size: Int, count: Int) throws(BenchFailure) {
+        var progress = BenchProgress()
+        try send(socket, size: size, count: count, progress: &progress)
+    }
+
+    /// A stop signal ends a loop even when it never blocks (messages always waiting, so no call
+    /// is interrupted): looked at every 4096 messages, an atomic load.
+    @inline(__always)
+    static func stopIfSignalled(_ i: Int) throws(BenchFailure) {
+        if i & 4095 == 0, Signals.pending != 0 { throw BenchFailure("interrupted", stopped: true) }
     }
 
     /// Receives `count` messages of `size` bytes, timed from the first to the last (local_thr's
@@ -53,7 +69,8 @@ enum BenchLoops {
         progress.start = Clock.nanoseconds()
         progress.done = 1
         defer { progress.end = Clock.nanoseconds() }
-        for _ in 1..<count {
+        for i in 1..<count {
+            try stopIfSignalled(i)
             try receive(socket, &message, size: size)
             progress.done += 1
         }
@@ -66,13 +83,20 @@ enum BenchLoops {
         return progress.end - progress.start
     }
 
-    /// Answers `count` requests with themselves (local_lat's loop).
-    static func echo(_ socket: Socket, size: Int, count: Int) throws(BenchFailure) {
+    /// Answers `count` requests with themselves (local_lat's loop); `progress.done` counts them.
+    static func echo(_ socket: Socket, size: Int, count: Int, progress: inout BenchProgress) throws(BenchFailure) {
         var message = Message()
-        for _ in 0..<count {
+        for i in 0..<count {
+            try stopIfSignalled(i)
             try receive(socket, &message, size: size)
             try send(socket, &message)
+            progress.done = i + 1
         }
+    }
+
+    static func echo(_ socket: Socket, size: Int, count: Int) throws(BenchFailure) {
+        var progress = BenchProgress()
+        try echo(socket, size: size, count: count, progress: &progress)
     }
 
     /// Makes `count` round trips of a `size`-byte request, each reply sent back as the next
@@ -83,6 +107,7 @@ enum BenchLoops {
         progress.start = Clock.nanoseconds()
         progress.end = progress.start
         for i in 0..<count {
+            try stopIfSignalled(i)
             try send(socket, &message)
             try receive(socket, &message, size: size)
             let now = Clock.nanoseconds()

@@ -35,6 +35,9 @@ struct LoadPlan: Equatable, Sendable {
             throw UsageError("--clients \(clients): only one socket can bind an endpoint",
                              hint: "connect to the service with -c, or drop --clients")
         }
+        if raw.timeout?.milliseconds == 0 {
+            throw UsageError("-t 0 would count every request of a load run as a timeout", hint: "for example -t 5s (the default)")
+        }
         if raw.benchSize != nil && !raw.data.isEmpty {
             throw UsageError("--size and --data both say what to send", hint: "give one of them")
         }

@@ -32,9 +32,10 @@ extension LoadRun {
             clients[c].since = now
         } else if now - clients[c].since >= plan.timeout {
             summary.timeouts += 1
+            summary.neverSent += 1
             clients[c].pending = false
             clients[c].blocked = false
-            if mode != .req { clients[c].done = true }
+            if mode != .req || givesUp() { clients[c].done = true }
         }
         return false
     }

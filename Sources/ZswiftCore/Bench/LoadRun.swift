@@ -82,13 +82,13 @@ final class LoadRun {
             var wake = Int.max
             var active = false
             for c in clients.indices { turn(c, now: now, wake: &wake, active: &active) }
-            if !active { break }
+            if !active || summary.gaveUp { break }
             ending = watched(at: now)
             if ending != nil { break }
             wait(until: min(wake, progress.due(after: now)), now: now)
             take(at: elapsed())
         }
-        summary.nanoseconds = max(summary.nanoseconds, summary.interrupted || ending != nil ? elapsed() : 0)
+        summary.nanoseconds = max(summary.nanoseconds, summary.interrupted || summary.gaveUp || ending != nil ? elapsed() : 0)
         progress.finish()
         return (summary, ending)
     }
@@ -106,6 +106,40 @@ final class LoadRun {
         _ = try? watch.drain()
         guard let failure = watch.tracker.fatalHandshake else { return nil }
         return Exit.failed(failure.status, "handshake with \(failure.endpoint) failed: \(failure.reason)")
+    }
+
+    /// After a timeout: with nothing ever answered and no peer ever met, more requests would only
+    /// wait as long, so the run gives up.
+    func givesUp() -> Bool {
+        if summary.answered == 0, !metAPeer() { summary.gaveUp = true }
+        return summary.gaveUp
+    }
+
+    /// Whether client 0 ever completed a handshake with a peer (true when it is not watched).
+    func metAPeer() -> Bool {
+        guard let watch else { return true }
+        _ = try? watch.drain()
+        return watch.tracker.handshakes > 0
+    }
+
+    /// push and pub, before waiting for delivery: waits up to --timeout for client 0 to complete
+    /// a handshake, so that messages queued for nobody (nothing listening, a socket type that
+    /// cannot take them) are not called delivered. The exit for what was seen instead.
+    func awaitPeer() -> Exit? {
+        guard let watch else { return nil }
+        let deadline = Clock.nanoseconds() + plan.timeout
+        var poller = Poller()
+        poller.add(watch.monitor.socket, .readable)
+        while true {
+            if metAPeer() { return nil }
+            if let refused = refusal() { return refused }
+            let left = (deadline - Clock.nanoseconds()) / 1_000_000
+            if left <= 0 || Signals.pending != 0 { break }
+            _ = try? poller.poll(timeout: min(Int(left), 100))
+        }
+        if Signals.pending != 0 { return .signal(Signals.pending) }
+        return .timeout("no peer took the messages within \(LoadReport.seconds(plan.timeout)): "
+                        + watch.tracker.whatWasSeen(at: summary.endpoint, binds: binds))
     }
 
     /// What client 0's connections came to, for a run with timeouts.
@@ -129,6 +163,7 @@ final class LoadRun {
             clients[c].waiting = false
             summary.timeouts += 1
             summary.nanoseconds = now
+            if givesUp() { return }
         }
         var sends = 0
         while !clients[c].done {

@@ -27,6 +27,11 @@ struct LoadSummary: Equatable, Sendable {
     var lag = LatencyHistogram()
     /// Ended by a signal before the plan was through.
     var interrupted = false
+    /// Given up after a timeout with no peer ever met (nothing listening, nothing connecting).
+    var gaveUp = false
+    /// Messages given up on because the socket would not take them within --timeout (counted
+    /// among the timeouts, not among the sent).
+    var neverSent = 0
 
     /// What counts as done: replies for req, messages sent for push and pub.
     var messages: Int { mode == .req ? answered : sent }
@@ -35,7 +40,7 @@ struct LoadSummary: Equatable, Sendable {
     var messagesPerSecond: Double { Double(messages) / seconds }
     var megabytesPerSecond: Double { Double(bytes) / seconds / 1e6 }
     /// Planned messages that never went (the clients were still busy at the end of --duration).
-    var unsent: Int { interrupted ? 0 : max(0, (planned ?? sent) - sent) }
+    var unsent: Int { interrupted ? 0 : max(0, (planned ?? sent) - sent - neverSent) }
 }
 
 enum LoadReport {
@@ -63,6 +68,11 @@ enum LoadReport {
             lines.append("  sent behind schedule (us): " + percentiles(s.lag.summary))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "5s", "0.2s": a timeout in nanoseconds as -t is written.
+    static func seconds(_ nanoseconds: Int) -> String {
+        "\(Interval.ms(nanoseconds / 1_000_000))"
     }
 
     static func percentiles(_ l: LatencySummary) -> String {

@@ -27,7 +27,7 @@ extension Flag {
         },
         /// --size
         Flag("size", value: "BYTES", .messages, for: CommandSet(.bench),
-             summary: "bytes in each message (default 100; suffixes k, M)",
+             summary: "bytes in each message (default 100; suffixes k, M, G)",
              doc: "The size of each message (thr, push, pub) or request (lat, req; lat's replies too), 0 or more bytes of zeros: 100 by default; 64k is 65536. A load run sends --data instead when it is given.") { raw, v throws(UsageError) in
             let size = try Values.bytes(v.text, flag: "size")
             guard size <= BenchSettings.largestSize else {
@@ -42,7 +42,7 @@ extension Flag {
         /// --format (bench)
         Flag("format", short: "f", value: "FORMAT", .output, for: CommandSet(.bench),
              summary: "text (default): a summary for people; json: one object",
-             doc: "bench's summary: text, a few lines for people, or json, one JSON object on one line with the keys mode, transport, size, messages, bytes, seconds, msgs_per_s, mb_per_s and, for lat, latency_us: an object with p50, p90, p99, p999, max and mean (microseconds per round trip). A load run's object also has endpoint, clients, rate, planned, sent, unsent, errors, timeouts and interrupted; for req, latency_us is per request from its intended send time, and for push and pub under --rate, send_lag_us says how late the sends went.",
+             doc: "bench's summary: text, a few lines for people, or json, one JSON object on one line. thr and lat: mode, transport, size, messages, bytes, seconds, msgs_per_s, mb_per_s, complete (false when a signal or -t ended the run before its count: the figures are of what ran) and, for lat, latency_us: an object with p50, p90, p99, p999, max and mean (microseconds per round trip). A load run's object has mode, size, messages, bytes, seconds, msgs_per_s, mb_per_s and latency_us too (no transport), and endpoint, clients, rate, planned, sent, unsent, errors, timeouts and interrupted; for req, latency_us is per request from its intended send time, and for push and pub under --rate, send_lag_us says how late the sends went.",
              choices: BenchFormat.allCases.map(\.rawValue)) { raw, v throws(UsageError) in
             guard let format = BenchFormat(rawValue: v.text.lowercased()) else {
                 throw UsageError("--format: bench reports as text or json, not '\(v.text)'", hint: "--format json")

@@ -92,7 +92,7 @@ struct BenchSettings: Sendable {
         if let text = raw.binds.first { return .bound(try Endpoint.parse(text, role: .bind)) }
         if let text = raw.connects.first { return .connected(try Endpoint.parse(text, role: .connect)) }
         if mode.loads {
-            throw UsageError("bench \(mode.rawValue) loads a running service: give its endpoint with -c",
+            throw UsageError("bench \(mode.rawValue) loads a running service: give its endpoint with -c (or -b for one that connects)",
                              hint: "for example: zswift bench \(mode.rawValue) -c localhost:5555")
         }
         return .both(raw.benchTransport ?? .tcp)

@@ -22,14 +22,16 @@ extension BenchCommand {
                           progress: ProgressLine(fd: diagnostics.fd))
         var (summary, ending) = run.run()
         if ending == nil { ending = run.refusal() }
+        if ending == nil, s.mode != .req, summary.sent > 0 { ending = run.awaitPeer() }
         watch.monitor.stop()
-        if ending != nil { for socket in sockets { try? socket.set(.linger, 0) } }
+        // req: a request still out is given up, nothing waits for it
+        if ending != nil || s.mode == .req { for socket in sockets { try? socket.set(.linger, 0) } }
         if s.mode != .req && ending == nil {
             let (seconds, delivered) = drain(sockets, context, plan)
             sockets = []
             summary.nanoseconds += seconds
             if !delivered {
-                ending = .timeout("not every message was delivered within \(BenchReport.decimal(Double(plan.timeout) / 1e9, 1))s: the service stopped taking them",
+                ending = .timeout("not every message was delivered within \(LoadReport.seconds(plan.timeout)): the service stopped taking them",
                                   hint: "a longer -t waits longer")
             }
         }
@@ -43,14 +45,15 @@ extension BenchCommand {
     /// Status 3 for timeouts (with what was seen), 1 for errors; a warning for a plan the clients
     /// could not keep up with.
     static func verdict(_ s: LoadSummary, _ plan: LoadPlan, seen: String?, _ diagnostics: Diagnostics) throws(Exit) {
-        if s.unsent > 0 {
-            diagnostics.warning("\(Words.count(s.unsent, "planned message")) did not go by the end of --duration: the clients were still waiting on the service")
-            diagnostics.line("hint: more --clients, or a lower --rate")
+        let within = LoadReport.seconds(plan.timeout)
+        if s.unsent > 0 && !s.gaveUp {
+            diagnostics.warning("\(Words.count(s.unsent, "planned message")) did not go by the end of --duration (\(LoadReport.seconds(plan.duration ?? 0))): the clients were still waiting on the service")
+            diagnostics.line(plan.rate != nil ? "hint: more --clients, or a lower --rate" : "hint: a longer --duration, or a smaller -n")
         }
-        let within = BenchReport.decimal(Double(plan.timeout) / 1e9, 1) + "s"
         if s.timeouts > 0 {
-            let what = s.mode == .req ? "\(Words.count(s.timeouts, "request")) got no reply within \(within)"
-                                      : "the service took no message for \(within)"
+            let what = s.gaveUp ? "gave up after \(Words.count(s.timeouts, "timeout")) of \(within) with nothing answered"
+                : s.mode == .req ? "\(Words.count(s.timeouts, "request")) got no reply within \(within)"
+                : "the service took no message for \(within)"
             throw Exit.timeout(what + (seen.map { ": " + $0 } ?? ""))
         }
         if s.errors > 0 { throw Exit.runtime("\(Words.count(s.errors, "send or receive")) failed") }
@@ -79,7 +82,7 @@ extension BenchCommand {
             while true {
                 let left = (deadline - Clock.nanoseconds()) / 1_000_000
                 guard left > 0 else {
-                    throw Exit.timeout("no subscriber at \(endpoint.address) within \(BenchReport.decimal(Double(plan.timeout) / 1e9, 1))s",
+                    throw Exit.timeout("no subscriber at \(endpoint.address) within \(LoadReport.seconds(plan.timeout))",
                                        hint: "start the SUB first, or give a longer -t")
                 }
                 try? socket.set(.receiveTimeout, Int32(min(left, 250)))

@@ -22,7 +22,7 @@ enum BenchCommand {
             // what was measured before a signal or a timeout is still worth printing
             if let partial = error.partial { try print(partial, settings.format, io) }
             if error.stopped, Signals.pending != 0 { throw Exit.signal(Signals.pending) }
-            if error.timedOut { throw Exit.timeout(timedOut(settings, done: error.partial?.messages ?? 0)) }
+            if error.timedOut { throw Exit.timeout(timedOut(settings, done: error.partial?.messages ?? error.done ?? 0)) }
             throw Exit.runtime(error.message)
         }
         if let summary { try print(summary, settings.format, io) }
@@ -34,11 +34,18 @@ enum BenchCommand {
         try output.flush()
     }
 
-    /// "received 120 of 1000 messages: nothing arrived within -t 2s".
+    /// What this end got through before -t ran out, in its own terms: "received 120 of 1000
+    /// messages: nothing arrived within -t 2s", "sent 0 of 1000 messages: nothing took them ...".
     static func timedOut(_ s: BenchSettings, done: Int) -> String {
-        let what = s.mode == .thr ? "messages" : "round trips"
-        let within = s.timeout.map { "\($0)" } ?? ""
-        return (s.mode == .thr ? "received" : "made") + " \(done) of \(s.count) \(what): nothing arrived within -t \(within)"
+        let within = "within -t " + (s.timeout.map { "\($0)" } ?? "")
+        let connects = if case .connected = s.end { true } else { false }
+        let nobody = done == 0 ? s.end.endpoint.map { " (is anything listening at \($0.address)?)" } ?? "" : ""
+        switch (s.mode, connects) {
+        case (.thr, true): return "sent \(done) of \(s.count) messages: nothing took them \(within)" + nobody
+        case (.lat, false): return "echoed \(done) of \(s.count) requests: nothing arrived \(within)"
+        case (.lat, true): return "made \(done) of \(s.count) round trips: no reply \(within)" + nobody
+        default: return "received \(done) of \(s.count) messages: nothing arrived \(within)"
+        }
     }
 
     // MARK: - Both ends here
@@ -70,6 +77,10 @@ enum BenchCommand {
         let measured = Result { () throws(BenchFailure) in try measure(socket, s, transport: transport.rawValue) }
         if case .failure = measured { context.shutdown() }
         let failure = other.join()
+        if failure != nil || (try? measured.get()) == nil {
+            // what is still queued is not waited for: the context's end would wait for ever
+            for s in [peer, socket] { try? s.set(.linger, 0) }
+        }
         peer.close()
         socket.close()
         let summary = try measured.get()
@@ -86,7 +97,8 @@ enum BenchCommand {
         defer { socket.close() }
         bound(socket, by: s.timeout)
         if s.mode == .lat {
-            try BenchLoops.echo(socket, size: s.size, count: s.count)
+            var progress = BenchProgress()
+            try ending(socket, done: &progress) { (p) throws(BenchFailure) in try BenchLoops.echo(socket, size: s.size, count: s.count, progress: &p) }
             return nil
         }
         return try measure(socket, s, transport: transport(of: endpoint))
@@ -99,10 +111,26 @@ enum BenchCommand {
         defer { socket.close() }
         bound(socket, by: s.timeout)
         if s.mode == .thr {
-            try BenchLoops.send(socket, size: s.size, count: s.count)
+            var progress = BenchProgress()
+            try ending(socket, done: &progress) { (p) throws(BenchFailure) in try BenchLoops.send(socket, size: s.size, count: s.count, progress: &p) }
             return nil
         }
-        return try measure(socket, s, transport: transport(of: endpoint))
+        do { return try measure(socket, s, transport: transport(of: endpoint)) } catch {
+            try? socket.set(.linger, 0)
+            throw error
+        }
+    }
+
+    /// Runs a loop that does not measure (echo, send): when it fails, how far it got goes with
+    /// the failure, and the socket is closed without waiting for what it still holds.
+    static func ending(_ socket: Socket, done progress: inout BenchProgress,
+                       _ loop: (inout BenchProgress) throws(BenchFailure) -> Void) throws(BenchFailure) {
+        do { try loop(&progress) } catch {
+            try? socket.set(.linger, 0)
+            var failure = error
+            failure.done = progress.done
+            throw failure
+        }
     }
 
     // MARK: - Pieces
@@ -119,8 +147,10 @@ enum BenchCommand {
             }
         } catch {
             var failure = error
-            // the last -t was spent waiting for what never came
-            if error.timedOut, let waited = s.timeout?.milliseconds { progress.end = max(progress.start, progress.end - waited * 1_000_000) }
+            // thr: the last -t was spent waiting for what never came (lat's end is its last reply)
+            if error.timedOut, s.mode == .thr, let waited = s.timeout?.milliseconds {
+                progress.end = max(progress.start, progress.end - waited * 1_000_000)
+            }
             failure.partial = progress.done == 0 ? nil : summarize(progress, summary, complete: false)
             throw failure
         }

@@ -84,7 +84,8 @@ final class LoadBalancer: BalancingRouter {
             switch PirateWire.parseAtBroker(frames) {
             case .failure(let error):
                 malformed += 1
-                diagnostics.info("backend: ignored \(error)")
+                let mdp = frames.count > 2 && frames[2].elementsEqual(MDP.workerHeader)
+                diagnostics.info("backend: ignored " + (mdp ? "a Majordomo worker's message (MDPW01): it needs broker --mode majordomo" : "\(error)"))
             case .success(let (worker, .ready(kind))):
                 if pool.ready(worker, kind: kind, now: now) == .joined { joined(worker, kind) }
             case .success(let (worker, .heartbeat)):

@@ -73,9 +73,12 @@ final class RequestLoop: DecoderUser {
             }
             let timeout = invocation.timeout!
             if attempt >= attempts {
+                // a Majordomo broker holds a request for a service nobody provides: say how to ask
+                let service = channel.invocation.service
                 throw Exit.timeout("no reply from \(channel.endpointNames) within \(timeout)"
                                    + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record)): "
-                                   + channel.whatWasSeen(waitedFor: "it did not answer request \(record)"))
+                                   + channel.whatWasSeen(waitedFor: "it did not answer request \(record)"),
+                                   hint: service.map { "does service '\($0)' have workers? zswift req \(channel.endpointNames) --service mmi.service -d '\($0)' says (200: yes, 404: no)" })
             }
             attempt += 1
             channel.diagnostics.warning("no reply from \(channel.endpointNames) within \(timeout); reopening the socket and resending request \(record) (attempt \(attempt) of \(attempts))")
