@@ -124,3 +124,13 @@ private func ask(_ registry: inout ServiceRegistry, _ service: String, _ body: S
         }
     }
 }
+
+@Test func aWorkerThatHasGoneWithoutAWordIsLostAndStaysCountedAfterItsServiceIsGone() {
+    var registry = ServiceRegistry()
+    _ = registry.workerMessage(.ready(service: echo), from: text("w"), now: 0)
+    _ = ask(&registry, "echo", "x", from: "c")
+    registry.lose(text("w"))
+    registry.lose(text("nobody"))
+    #expect(registry.workerCount == 0 && registry.services.isEmpty && !registry.knows(text("w")))
+    #expect(registry.totals == PoolTotals(requests: 0, busyNanoseconds: 0, workersLost: 1, workersLeft: 0, requestsLost: 1))
+}

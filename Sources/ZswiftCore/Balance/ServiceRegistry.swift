@@ -74,6 +74,13 @@ struct ServiceRegistry {
     var workerCount: Int { serviceOf.count }
     /// Whether `worker` is registered (has said READY and not gone since).
     func knows(_ worker: [UInt8]) -> Bool { serviceOf[worker] != nil }
+
+    /// Forgets a worker that has gone without a word (a send to it found no peer): counted as
+    /// lost, with the request it had in hand, unlike one that said DISCONNECT.
+    mutating func lose(_ worker: [UInt8]) {
+        guard let name = serviceOf[worker] else { return }
+        forget(worker, service: name, lost: true)
+    }
     var pendingCount: Int { services.values.reduce(0) { $0 + $1.requests.count } }
     var pendingBytes: Int { services.values.reduce(0) { $0 + $1.requests.bytes } }
 

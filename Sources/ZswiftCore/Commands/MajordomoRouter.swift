@@ -99,7 +99,7 @@ final class MajordomoRouter: BalancingRouter {
                 relay.copy(UInt8(ascii: "<"), arrays: frames)
             case .toWorker(let worker, _):
                 if try relay.send(frames, on: relay.back) == .unreachable, registry.knows(worker) {
-                    _ = registry.workerMessage(.disconnect, from: worker, now: Clock.nanoseconds())
+                    registry.lose(worker)
                     diagnostics.info("worker \(PirateWire.show(worker)) is unreachable: forgotten")
                 }
             }
