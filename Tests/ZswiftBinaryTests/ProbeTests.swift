@@ -83,3 +83,22 @@ func probeNamesTheSocketTypeOfAPyzmqSocket(type: String) throws {
     #expect(r.status == 0 && r.out == "zmtp REP REP []\n", "\(r)")
     _ = target
 }
+
+@Test func aListenerThatHangsUpOnTheGreetingIsNotCalledSilent() throws {
+    // a TCP server that closes each connection as soon as bytes arrive, as a TLS server does
+    // with a record it cannot read
+    let script = """
+    import socket, sys
+    l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(4)
+    print("bound to tcp://127.0.0.1:%d" % l.getsockname()[1], file=sys.stderr, flush=True)
+    while True:
+        c, _ = l.accept(); c.recv(16); c.close()
+    """
+    let server = try Process(["python3", "-c", script])
+    defer { server.signal(SIGKILL); _ = server.wait(within: 5) }
+    let endpoint = try server.boundEndpoint()
+    let r = try zswift(["probe", endpoint, "-t", "2s"], within: 10)
+    #expect(r.status == 1, "\(r)")
+    #expect(r.out.hasPrefix("\(endpoint): something that is not ZMTP\n") && r.out.contains("closed the connection on a ZMTP greeting without a word")
+            && r.out.contains("openssl s_client -connect 127.0.0.1:"), "\(r)")
+}

@@ -129,6 +129,14 @@ enum ProbeTarget: Equatable, Sendable {
     case tcp(host: String, port: Int)
     case ipc(String)
 
+    /// The command that would say whether a TLS server listens here.
+    var tlsCheck: String {
+        switch self {
+        case let .tcp(host, port): "openssl s_client -connect \(host.contains(":") ? "[\(host)]" : host):\(port) would say"
+        case let .ipc(path): "openssl s_client -unix \(path) would say"
+        }
+    }
+
     /// The target of a connect endpoint (tcp://HOST:PORT, tcp://[V6]:PORT, ipc://PATH); nil for
     /// transports probe does not speak.
     init?(_ endpoint: Endpoint) {

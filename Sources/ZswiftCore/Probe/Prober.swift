@@ -33,8 +33,15 @@ struct Prober {
         result.connectMilliseconds = Prober.milliseconds(since: start)
         connection.send(ZMTPGreeting.opening)
         var bytes: [UInt8] = []
-        let opening = readOpening(connection, &bytes, deadline: deadline)
+        var closed = false
+        let opening = readOpening(connection, &bytes, deadline: deadline, closed: &closed)
         describe(opening, bytes, into: &result)
+        if closed && bytes.isEmpty {
+            // something listens and hung up on the greeting without a word: no ZMTP peer does
+            // that (it sends its own greeting first); a TLS server does, on a record it cannot read
+            result.kind = .other
+            result.note = "it closed the connection on a ZMTP greeting without a word: not a ZMTP peer (a TLS server does this; \(target.tlsCheck))"
+        }
         if case let .greeting(greeting) = opening {
             let greeted = Prober.milliseconds(since: start)
             handshake(greeting, connection, &bytes, deadline: deadline, into: &result)
@@ -48,13 +55,16 @@ struct Prober {
 
     /// Reads until the first bytes say what the peer is, the peer closes, or `deadline`; a peer
     /// silent for half the time gets "\r\n" (HTTP and text servers answer a line, ZMTP never waits).
-    private func readOpening(_ connection: ProbeConnection, _ bytes: inout [UInt8], deadline: Deadline) -> ZMTPOpening {
+    private func readOpening(_ connection: ProbeConnection, _ bytes: inout [UInt8], deadline: Deadline,
+                             closed: inout Bool) -> ZMTPOpening {
         let nudge = Deadline(after: .ms(nudgeAfter))
         var nudged = false
         while true {
             let soon = nudged ? deadline : (nudge.at ?? 0) < (deadline.at ?? 0) ? nudge : deadline
             switch connection.read(into: &bytes, deadline: soon) {
-            case .closed: return bytes.isEmpty ? .incomplete : ZMTPGreeting.classify(bytes)
+            case .closed:
+                closed = true
+                return bytes.isEmpty ? .incomplete : ZMTPGreeting.classify(bytes)
             case .timedOut:
                 if deadline.hasPassed || nudged { return ZMTPGreeting.classify(bytes) }
                 nudged = true
