@@ -93,7 +93,7 @@ _zswift() {
         worker) flags="-b --bind -c --connect --legacy-zmtp -f --format --in -0 --null -S --separator -d --data --file --out -n --count -i --interval --delay -t --timeout --linger --echo --exec --exec-timeout --service --hwm --sndhwm --rcvhwm --identity --conflate --immediate --reconnect-ivl --heartbeat --max-msg-size --ipv6 -o --sockopt -v --verbose --stats --events -h --help -V --version --curve-server --curve-secret-key --curve-server-key --curve-allow --plain-server --plain-users --plain-user --allow --deny" ;;
         keygen) flags="-h --help -V --version --cert --meta" ;;
         probe) flags="-f --format -t --timeout -h --help -V --version --curve-server-key" ;;
-        bench) flags="-d --data -t --timeout -h --help -V --version -b --bind -c --connect --transport --size -n --count -f --format --rate --duration --clients" ;;
+        bench) flags="-d --data -t --timeout --service -h --help -V --version -b --bind -c --connect --transport --size -n --count -f --format --rate --duration --clients" ;;
         *) flags="" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

@@ -47,7 +47,7 @@ complete -c zswift -n '__fish_seen_subcommand_from broker' -l backend -x -d 'whe
 complete -c zswift -n '__fish_seen_subcommand_from broker' -l connect-frontend -d 'connect the frontend instead of binding it'
 complete -c zswift -n '__fish_seen_subcommand_from broker' -l connect-backend -d 'connect the backend instead of binding it'
 complete -c zswift -n '__fish_seen_subcommand_from broker' -l mode -x -a 'queue forwarder streamer lb majordomo' -d 'queue (default), forwarder, streamer, lb or majordomo'
-complete -c zswift -n '__fish_seen_subcommand_from req worker' -l service -x -d 'a Majordomo service: worker registers NAME, req asks for it'
+complete -c zswift -n '__fish_seen_subcommand_from req worker bench' -l service -x -d 'a Majordomo service: worker registers NAME, req asks for it'
 complete -c zswift -n '__fish_seen_subcommand_from broker' -l capture -d 'print every relayed message, marked with its direction'
 complete -c zswift -n '__fish_seen_subcommand_from sub xsub' -s s -l subscribe -x -d 'receive messages starting with PREFIX (repeatable; default all)'
 complete -c zswift -n '__fish_seen_subcommand_from req rep pub sub push pull pair dealer router xpub xsub broker worker' -l hwm -x -d 'high-water mark for both directions (messages; 0: none)'

@@ -44,6 +44,11 @@ public struct Poller {
         items[index].events = events.rawValue
     }
 
+    /// Watches `socket` at item `index` instead of what was there (a socket closed and reopened).
+    public mutating func setSocket(_ index: Int, _ socket: Socket, _ events: PollEvents) {
+        items[index] = zmq_pollitem_t(socket: socket.handle, fd: -1, events: events.rawValue, revents: 0)
+    }
+
     /// Stops watching item `index` entirely.
     public mutating func disable(_ index: Int) {
         items[index].events = 0

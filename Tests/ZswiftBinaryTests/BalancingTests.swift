@@ -131,3 +131,18 @@ private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
     let unknown = try zswift(["req", "-c", frontend, "--service", "mmi.service", "-d", "nope", "-t", "10s"])
     #expect(unknown.status == 0 && unknown.out == "404\n", "\(unknown)")
 }
+
+@Test func benchLoadsAMajordomoServiceAndGivesUpARequestNobodyAnswersByReopening() throws {
+    let (broker, frontend, backend) = try startBalancer("majordomo")
+    let workers = try (1...2).map { _ in try startZswift(["worker", "-c", backend, "--service", "echo", "--echo"]) }
+    defer { stop([broker] + workers) }
+    try waitUntil("two workers connected", within: 15, pumping: [broker]) { accepted(on: backend, broker) >= 2 }
+    let r = try zswift(["bench", "req", "-c", frontend, "--service", "echo", "--clients", "3", "-n", "600", "-f", "json"], within: 30)
+    #expect(r.status == 0, "\(r)")
+    let d = try pythonReads(r.out)
+    #expect(d["messages"] == "600" && d["timeouts"] == "0", "\(r.out)")
+    // a service with no workers: each request times out, its client's socket is reopened, and the
+    // hint says how to ask the broker about the service
+    let none = try zswift(["bench", "req", "-c", frontend, "--service", "nosuch", "-n", "2", "-t", "300ms"], within: 20)
+    #expect(none.status == 3 && none.out.contains("2 sent, 0 answered") && none.err.contains("--service mmi.service -d 'nosuch'"), "\(none)")
+}

@@ -72,6 +72,10 @@ import ZMQ
     #expect(usageError("bench", "req", "-c", ":1", "--duration", "inf")?.message.contains("--duration") == true)
     #expect(usageError("bench", "req", "-c", ":1", "--size", "10", "-d", "x")?.message.contains("--size and --data") == true)
     #expect(usageError("bench", "req", "-c", ":1", "--transport", "ipc")?.message.contains("--transport") == true)
+    #expect(usageError("bench", "push", "-c", ":1", "--service", "echo")?.message.contains("--service is for bench req") == true)
+    #expect(usageError("bench", "req", "-c", ":1", "-t", "0")?.message.contains("-t 0") == true)
+    let mdp = try #require(try invocation("bench", "req", "-c", ":5555", "--service", "echo", "-d", "hi").bench?.load)
+    #expect(mdp.majordomo && mdp.payload == [Array("MDPC01".utf8), Array("echo".utf8), Array("hi".utf8)])
 }
 
 // MARK: - LoadRun over inproc

@@ -19,6 +19,10 @@ struct LoadPlan: Equatable, Sendable {
     var timeout: Int
     /// The frames of each message (--data), or nil for --size zero bytes.
     var payload: [[UInt8]]?
+    /// --service: the requests are a Majordomo client's. A Majordomo reply carries no request
+    /// id, so a request that timed out is given up by closing and reopening its client's socket
+    /// (Lazy Pirate) rather than by req_correlate, whose id frame MDP brokers do not expect.
+    var majordomo = false
 
     static let defaultDuration = 10_000_000_000
     static let defaultTimeout = 5_000_000_000
@@ -44,9 +48,12 @@ struct LoadPlan: Equatable, Sendable {
         let duration = raw.benchDuration.map { ($0.milliseconds ?? Int(Int32.max) * 1000) * 1_000_000 }
         // neither a count nor a duration: ten seconds, as wrk does
         let defaulted = raw.count == nil && duration == nil ? LoadPlan.defaultDuration : duration
+        // --service: each request is a Majordomo client's, MDPC01 and the service before the body
+        let body = raw.data.isEmpty ? (raw.service == nil ? nil : [[UInt8](repeating: 0, count: size)]) : raw.data
         self.init(rate: raw.benchRate, duration: defaulted, count: raw.count, clients: clients,
                   timeout: raw.timeout.map { ($0.milliseconds ?? Int(Int32.max) * 1000) * 1_000_000 } ?? LoadPlan.defaultTimeout,
-                  payload: raw.data.isEmpty ? nil : raw.data)
+                  payload: raw.service.map { [MDP.clientHeader, Array($0.utf8)] + body! } ?? body)
+        majordomo = raw.service != nil
     }
 
     /// How many messages the plan sends when it can say in advance: --count, or --rate × --duration.

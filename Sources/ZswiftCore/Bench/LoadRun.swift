@@ -11,7 +11,7 @@ import ZMQ
 
 final class LoadRun {
     struct Client {
-        let socket: Socket
+        var socket: Socket
         /// Messages this client has been given so far.
         var issued = 0
         /// req: a request is out.
@@ -43,6 +43,9 @@ final class LoadRun {
     let watchesSignals: Bool
     private var progress: ProgressLine
     private var start = 0
+    /// Closes a client's socket and opens a new one (Lazy Pirate), for requests that carry no
+    /// id to tell a late reply by (--service); nil: the socket stays.
+    var reopen: ((Socket) -> Socket?)?
     /// The one socket binds and the service connects to it.
     let binds: Bool
     /// Messages given out over all clients (runs without a rate).
@@ -164,6 +167,10 @@ final class LoadRun {
             summary.timeouts += 1
             summary.nanoseconds = now
             if givesUp() { return }
+            if let reopen, let fresh = reopen(clients[c].socket) {
+                clients[c].socket = fresh
+                poller.setSocket(c, fresh, [])
+            }
         }
         var sends = 0
         while !clients[c].done {

@@ -157,9 +157,9 @@ extension Flag {
             raw.mode = mode
         },
         /// --service
-        Flag("service", value: "NAME", .replies, for: CommandSet(.worker, .req),
+        Flag("service", value: "NAME", .replies, for: CommandSet(.worker, .req, .bench),
              summary: "a Majordomo service: worker registers NAME, req asks for it",
-             doc: "Speaks Majordomo (MDP/0.1, rfc.zeromq.org spec 7) to a broker --mode majordomo: worker registers as a worker for service NAME; req sends each request to service NAME and prints the reply's body (still with --timeout and --retries). The service mmi.service answers 200 when the service named in the request has workers, 404 when not.") { raw, v throws(UsageError) in
+             doc: "Speaks Majordomo (MDP/0.1, rfc.zeromq.org spec 7) to a broker --mode majordomo: worker registers as a worker for service NAME; req sends each request to service NAME and prints the reply's body (still with --timeout and --retries). The service mmi.service answers 200 when the service named in the request has workers, 404 when not. bench req --service NAME loads a Majordomo service the same way.") { raw, v throws(UsageError) in
             guard !v.text.isEmpty, v.text.utf8.count <= 255 else {
                 throw UsageError("--service: a service name is 1 to 255 bytes", hint: "for example --service echo")
             }

@@ -68,6 +68,10 @@ struct BenchSettings: Sendable {
         format = raw.benchFormat ?? .text
         timeout = raw.timeout
         end = try BenchSettings.end(raw, mode)
+        if raw.service != nil && mode != .req {
+            throw UsageError("--service is for bench req (a Majordomo client's requests), not bench \(mode.rawValue)",
+                             hint: "zswift bench req -c BROKER --service NAME")
+        }
         if mode.loads {
             count = raw.count ?? 0
             load = try LoadPlan(raw, size: size, binds: raw.binds.count == 1)

@@ -20,7 +20,15 @@ extension BenchCommand {
         if s.mode == .pub { try waitForSubscribers(sockets, plan, endpoint, s.size, diagnostics) }
         let run = LoadRun(plan: plan, mode: s.mode, endpoint: endpoint, sockets: sockets, size: s.size, watch: watch,
                           progress: ProgressLine(fd: diagnostics.fd))
+        if plan.majordomo {
+            run.reopen = { (old) in
+                try? old.set(.linger, 0)
+                old.close()
+                return try? openClient(context, s.mode, endpoint, plan)
+            }
+        }
         var (summary, ending) = run.run()
+        sockets = run.clients.map(\.socket)  // a client's socket may have been reopened
         if ending == nil { ending = run.refusal() }
         if ending == nil, s.mode != .req, summary.sent > 0 { ending = run.awaitPeer() }
         watch.monitor.stop()
@@ -54,7 +62,11 @@ extension BenchCommand {
             let what = s.gaveUp ? "gave up after \(Words.count(s.timeouts, "timeout")) of \(within) with nothing answered"
                 : s.mode == .req ? "\(Words.count(s.timeouts, "request")) got no reply within \(within)"
                 : "the service took no message for \(within)"
-            throw Exit.timeout(what + (seen.map { ": " + $0 } ?? ""))
+            // a Majordomo broker holds a request for a service nobody provides
+            let service = plan.majordomo ? plan.payload.map { String(decoding: $0[1], as: UTF8.self) } : nil
+            throw Exit.timeout(what + (seen.map { ": " + $0 } ?? ""), hint: service.map {
+                "does service '\($0)' have workers? zswift req \(s.endpoint) --service mmi.service -d '\($0)' says (200: yes, 404: no)"
+            })
         }
         if s.errors > 0 { throw Exit.runtime("\(Words.count(s.errors, "send or receive")) failed") }
     }
@@ -63,7 +75,7 @@ extension BenchCommand {
         let socket = try Socket(context, type: mode == .req ? .req : mode == .push ? .push : .xpub)
         if mode == .req {
             try socket.set(.requestRelaxed, true)
-            try socket.set(.requestCorrelate, true)
+            if !plan.majordomo { try socket.set(.requestCorrelate, true) }
         }
         if mode == .pub { try socket.set(.xpubNoDrop, true) }
         try socket.set(.linger, Int32(clamping: plan.timeout / 1_000_000))
