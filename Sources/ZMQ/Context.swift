@@ -20,6 +20,12 @@ public final class Context: @unchecked Sendable {
         _ = try retryingInterrupts { zmq_ctx_set(handle, option, value) }
     }
 
+    /// The most sockets the context may open (ZMQ_MAX_SOCKETS, 1023 by default); set before
+    /// creating sockets.
+    public func setMaxSockets(_ count: Int32) throws(ZMQError) {
+        try set(ZMQ_MAX_SOCKETS, count)
+    }
+
     /// Terminates the context: blocks until every socket is closed and its linger period is over.
     /// The corresponding C function is `zmq_ctx_term`.
     /// Only the first call does anything, whichever thread makes it.

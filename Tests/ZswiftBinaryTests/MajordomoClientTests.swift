@@ -27,3 +27,12 @@ private func majordomoBroker() throws -> (Process, String) {
     #expect(r.status == 1, "\(r)")
     #expect(r.err.contains("is not a Majordomo reply (it does not begin with MDPC01)") && r.err.contains("broker --mode majordomo"), "\(r)")
 }
+
+@Test func reqWithAServiceRetriesWithoutARequestIDFrameAMajordomoBrokerWouldRefuse() throws {
+    // --retries with --identity turns req_correlate on for plain req; a Majordomo request must
+    // stay [client, "", MDPC01, service, body]
+    let (broker, endpoint) = try majordomoBroker()
+    defer { broker.signal(SIGKILL); _ = broker.wait(within: 5) }
+    let r = try zswift(["req", "-c", endpoint, "--service", "echo", "--identity", "me", "-t", "5s", "--retries", "1", "-d", "hi"])
+    #expect(r.status == 0 && r.out == "echo:hi\n", "\(r)")
+}

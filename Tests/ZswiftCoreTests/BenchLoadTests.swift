@@ -74,6 +74,7 @@ import ZMQ
     #expect(usageError("bench", "req", "-c", ":1", "--transport", "ipc")?.message.contains("--transport") == true)
     #expect(usageError("bench", "push", "-c", ":1", "--service", "echo")?.message.contains("--service is for bench req") == true)
     #expect(usageError("bench", "req", "-c", ":1", "-t", "0")?.message.contains("-t 0") == true)
+    #expect(usageError("worker", "-c", ":1", "--service", "mmi.service")?.message.contains("mmi. services are the broker's own") == true)
     let mdp = try #require(try invocation("bench", "req", "-c", ":5555", "--service", "echo", "-d", "hi").bench?.load)
     #expect(mdp.majordomo && mdp.payload == [Array("MDPC01".utf8), Array("echo".utf8), Array("hi".utf8)])
 }

@@ -53,7 +53,7 @@ extension LoadRun {
     /// the start), or a signal. A wait under a millisecond polls without blocking, so a rate
     /// above 1000/s per client keeps its schedule.
     func wait(until due: Int, now: Int) {
-        for c in clients.indices {
+        for c in clients.indices where !clients[c].socket.isClosed {
             var events: PollEvents = []
             if clients[c].waiting { events.insert(.readable) }
             if clients[c].blocked { events.insert(.writable) }

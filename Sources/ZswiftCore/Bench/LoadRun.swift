@@ -167,7 +167,14 @@ final class LoadRun {
             summary.timeouts += 1
             summary.nanoseconds = now
             if givesUp() { return }
-            if let reopen, let fresh = reopen(clients[c].socket) {
+            if let reopen {
+                guard let fresh = reopen(clients[c].socket) else {
+                    // the old socket is closed: this client is done, and out of the poll set
+                    summary.errors += 1
+                    clients[c].done = true
+                    poller.disable(c)
+                    return
+                }
                 clients[c].socket = fresh
                 poller.setSocket(c, fresh, [])
             }

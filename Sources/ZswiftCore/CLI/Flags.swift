@@ -163,6 +163,10 @@ extension Flag {
             guard !v.text.isEmpty, v.text.utf8.count <= 255 else {
                 throw UsageError("--service: a service name is 1 to 255 bytes", hint: "for example --service echo")
             }
+            if raw.command == .worker, v.text.hasPrefix("mmi.") {
+                throw UsageError("--service \(v.text): mmi. services are the broker's own; a worker cannot register one",
+                                 hint: "pick another name; clients ask mmi.service about yours")
+            }
             raw.service = v.text
         },
         /// --capture

@@ -9,6 +9,7 @@ extension BenchCommand {
     static func load(_ s: BenchSettings, _ endpoint: Endpoint, io: StandardIO, diagnostics: Diagnostics) throws(Exit) {
         let plan = s.load!
         let context = Context()
+        roomFor(plan.clients, context)
         var sockets: [Socket] = []
         defer { for socket in sockets { socket.close() } }
         let watch: ConnectionMonitor
@@ -16,7 +17,10 @@ extension BenchCommand {
             for _ in 0..<plan.clients { sockets.append(try openClient(context, s.mode, endpoint, plan)) }
             watch = try ConnectionMonitor(socket: sockets[0], diagnostics: Diagnostics(fd: diagnostics.fd), events: nil,
                                           refusesLegacy: false)
-        } catch { throw Exit.runtime("cannot \(endpoint.role == .bind ? "bind" : "connect to") \(endpoint.address): \(error)") }
+        } catch {
+            throw Exit.runtime("cannot \(endpoint.role == .bind ? "bind" : "connect to") \(endpoint.address) (client \(sockets.count + 1) of \(plan.clients)): \(error)",
+                               hint: sockets.count > 0 ? "fewer --clients, or a higher ulimit -n" : nil)
+        }
         if s.mode == .pub { try waitForSubscribers(sockets, plan, endpoint, s.size, diagnostics) }
         let run = LoadRun(plan: plan, mode: s.mode, endpoint: endpoint, sockets: sockets, size: s.size, watch: watch,
                           progress: ProgressLine(fd: diagnostics.fd))
@@ -33,12 +37,15 @@ extension BenchCommand {
         if ending == nil, s.mode != .req, summary.sent > 0 { ending = run.awaitPeer() }
         watch.monitor.stop()
         // req: a request still out is given up, nothing waits for it
-        if ending != nil || s.mode == .req { for socket in sockets { try? socket.set(.linger, 0) } }
+        if ending != nil || s.mode == .req { for socket in sockets where !socket.isClosed { try? socket.set(.linger, 0) } }
         if s.mode != .req && ending == nil {
             let (seconds, delivered) = drain(sockets, context, plan)
             sockets = []
             summary.nanoseconds += seconds
-            if !delivered {
+            if Signals.pending != 0 {
+                summary.interrupted = true
+                ending = .signal(Signals.pending)
+            } else if !delivered {
                 ending = .timeout("not every message was delivered within \(LoadReport.seconds(plan.timeout)): the service stopped taking them",
                                   hint: "a longer -t waits longer")
             }
@@ -69,6 +76,20 @@ extension BenchCommand {
             })
         }
         if s.errors > 0 { throw Exit.runtime("\(Words.count(s.errors, "send or receive")) failed") }
+    }
+
+    /// Room for `clients` sockets: libzmq's own cap (ZMQ_MAX_SOCKETS, 1023 by default) and the
+    /// process's open files (each client holds an eventfd and a connection), raised to the hard
+    /// limit when the soft one is short.
+    static func roomFor(_ clients: Int, _ context: Context) {
+        try? context.setMaxSockets(Int32(clients + 64))
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = rlim_t(clients * 3 + 64)
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = min(wanted, limit.rlim_max)
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
     }
 
     static func openClient(_ context: Context, _ mode: BenchMode, _ endpoint: Endpoint, _ plan: LoadPlan) throws(ZMQError) -> Socket {
@@ -116,10 +137,16 @@ extension BenchCommand {
 
     /// push, pub: closes the sockets and waits for libzmq to deliver what they hold, up to
     /// --timeout (their linger); the nanoseconds it took and whether all went.
+    /// A stop signal ends the wait (the helper thread that terminates the context is left
+    /// behind, as the run's own end does).
     static func drain(_ sockets: [Socket], _ context: Context, _ plan: LoadPlan) -> (Int, Bool) {
         let start = Clock.nanoseconds()
         for socket in sockets { socket.close() }
-        context.terminate()
+        let terminator = ContextTerminator.start(context)
+        defer { terminator.close() }
+        while !terminator.isFinished(waitingUpTo: 100) {
+            if Signals.pending != 0 { return (Clock.nanoseconds() - start, false) }
+        }
         let took = Clock.nanoseconds() - start
         return (took, took < plan.timeout - 20_000_000)
     }

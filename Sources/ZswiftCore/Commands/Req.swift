@@ -10,7 +10,9 @@ enum ReqCommand {
     static func run(_ scope: RunScope) throws(Exit) {
         let invocation = scope.invocation
         let channel = try scope.open(.req)
-        if invocation.retries != nil && invocation.socket.identity != nil { try channel.correlateReplies() }
+        // (not for Majordomo: its brokers expect no request-id frame, and the reopen of each retry
+        // already drops a late reply)
+        if invocation.retries != nil && invocation.socket.identity != nil && invocation.service == nil { try channel.correlateReplies() }
         if let n = invocation.waitPeers { try channel.waitForPeers(n) }
         if let delay = invocation.delay { try scope.pause(delay) }
         var inputError: Exit?

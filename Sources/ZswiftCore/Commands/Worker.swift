@@ -49,18 +49,24 @@ final class WorkerLoop: DecoderUser {
         var quiet = Deadline(after: invocation.timeout)  // -t: a request must come within it
         defer { stopHeartbeats() }
         try connected()
+        var servedOnConnection = 0
         while served < limit {
             guard let frames = try receive(&message, quiet: quiet) else { continue }
             switch wire.read(frames) {
             case .heartbeat:
                 continue
             case .disconnect:
-                channel.diagnostics.info("the broker sent DISCONNECT: reconnecting")
-                try reconnect(pausing: nil)
+                // a broker that refuses this worker at once (a service it will not take) is not
+                // asked again at once: the back-off grows as after silence
+                let pause = servedOnConnection == 0 ? Interval.ms(liveness.takeReconnectDelay() / 1_000_000) : nil
+                channel.diagnostics.info("the broker sent DISCONNECT: reconnecting" + (pause.map { " in \($0)" } ?? ""))
+                try reconnect(pausing: pause)
+                servedOnConnection = 0
             case let .invalid(why):
                 channel.diagnostics.info("ignoring a message from the broker that is not \(wire.name): \(why)")
             case let .request(head, body):
                 served += 1
+                servedOnConnection += 1
                 try serve(body, head: head, sequence: served, input: &input)
                 quiet = Deadline(after: invocation.timeout)
             }
