@@ -107,7 +107,8 @@ final class LoadRun {
     func refusal() -> Exit? {
         guard let watch else { return nil }
         _ = try? watch.drain()
-        guard let failure = watch.tracker.fatalHandshake else { return nil }
+        guard let found = watch.tracker.fatalHandshake else { return nil }
+        let failure = found.checkedByProbe(ours: mode == .req ? .req : mode == .push ? .push : .xpub)
         return Exit.failed(failure.status, "handshake with \(failure.endpoint) failed: \(failure.reason)")
     }
 

@@ -131,7 +131,8 @@ final class Channel {
     /// Ends the run when a connect endpoint's handshake cannot succeed: status 4 for security,
     /// 1 for an incompatible peer (libzmq would retry or drop the messages in silence).
     func checkSecurity() throws(Exit) {
-        if let failure = peers.tracker.fatalHandshake {
+        if let found = peers.tracker.fatalHandshake {
+            let failure = found.checkedByProbe(ours: type)
             throw Exit.failed(failure.status, "handshake with \(failure.endpoint) failed: \(failure.reason)",
                               hint: invocation.security.hint(for: failure))
         }
