@@ -14,9 +14,13 @@ extension BenchCommand {
         defer { for socket in sockets { socket.close() } }
         let watch: ConnectionMonitor
         do {
-            for _ in 0..<plan.clients { sockets.append(try openClient(context, s.mode, endpoint, plan)) }
-            watch = try ConnectionMonitor(socket: sockets[0], diagnostics: Diagnostics(fd: diagnostics.fd), events: nil,
+            // client 0 is watched from before it connects, so no connection goes unseen
+            let first = try openClient(context, s.mode, endpoint, plan, attach: false)
+            sockets.append(first)
+            watch = try ConnectionMonitor(socket: first, diagnostics: Diagnostics(fd: diagnostics.fd), events: nil,
                                           refusesLegacy: false)
+            try attach(first, endpoint)
+            while sockets.count < plan.clients { sockets.append(try openClient(context, s.mode, endpoint, plan)) }
         } catch {
             throw Exit.runtime("cannot \(endpoint.role == .bind ? "bind" : "connect to") \(endpoint.address) (client \(sockets.count + 1) of \(plan.clients)): \(error)",
                                hint: sockets.count > 0 ? "fewer --clients, or a higher ulimit -n" : nil)
@@ -92,7 +96,9 @@ extension BenchCommand {
         }
     }
 
-    static func openClient(_ context: Context, _ mode: BenchMode, _ endpoint: Endpoint, _ plan: LoadPlan) throws(ZMQError) -> Socket {
+    /// A client's socket, set up for `mode`, bound or connected to `endpoint` unless `attach` is false.
+    static func openClient(_ context: Context, _ mode: BenchMode, _ endpoint: Endpoint, _ plan: LoadPlan,
+                           attach: Bool = true) throws(ZMQError) -> Socket {
         let socket = try Socket(context, type: mode == .req ? .req : mode == .push ? .push : .xpub)
         if mode == .req {
             try socket.set(.requestRelaxed, true)
@@ -100,8 +106,12 @@ extension BenchCommand {
         }
         if mode == .pub { try socket.set(.xpubNoDrop, true) }
         try socket.set(.linger, Int32(clamping: plan.timeout / 1_000_000))
-        if endpoint.role == .bind { try socket.bind(endpoint.address) } else { try socket.connect(endpoint.address) }
+        if attach { try self.attach(socket, endpoint) }
         return socket
+    }
+
+    static func attach(_ socket: Socket, _ endpoint: Endpoint) throws(ZMQError) {
+        if endpoint.role == .bind { try socket.bind(endpoint.address) } else { try socket.connect(endpoint.address) }
     }
 
     /// pub: holds the start until every client's XPUB has a subscriber, bounded by --timeout; warns
