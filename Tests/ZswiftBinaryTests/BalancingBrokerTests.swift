@@ -21,16 +21,11 @@ private func startBalancer(_ mode: String, _ options: [String] = []) throws -> (
 private func startWorker(_ backend: String, _ options: [String], broker: Process, joined: Int) throws -> Process {
     let worker = try Process(["python3", Paths.peer("lbpeer.py"), "worker", backend] + options)
     try waitUntil("worker \(joined) joined", within: 15, pumping: [broker, worker]) {
-        occurrences(of: " joined", in: brokerErr(broker)) >= joined
+        occurrences(of: " joined", in: errText(broker)) >= joined
     }
     return worker
 }
 
-private func brokerErr(_ process: Process) -> String { String(decoding: process.stderr, as: UTF8.self) }
-
-private func stop(_ processes: [Process]) {
-    for process in processes { process.signal(SIGKILL); _ = process.wait(within: 10) }
-}
 
 // MARK: - lb
 
@@ -90,12 +85,12 @@ private func stop(_ processes: [Process]) {
     doomed.signal(SIGKILL)
     _ = doomed.wait(within: 10)
     try waitUntil("the broker forgets the killed worker", within: 5, pumping: [broker, client]) {
-        brokerErr(broker).contains("fell silent")
+        errText(broker).contains("fell silent")
     }
     #expect(Clock.milliseconds() - killedAt < 1500, "forgotten within its heartbeat timeout (600 ms + a tick)")
     let r = client.wait(within: 15)
     #expect(r.status == 0 && r.out == "B:x\n", "\(r)")
-    #expect(brokerErr(broker).contains("with the request it had in hand"))
+    #expect(errText(broker).contains("with the request it had in hand"))
 }
 
 @Test func aClientThatHasGoneDoesNotWedgeAWorkerAndItsReplyIsDroppedQuietly() throws {
@@ -167,7 +162,7 @@ private func stop(_ processes: [Process]) {
     // SIGUSR1 is answered at once, with stdout stuck, and counts the captured messages dropped so far
     broker.signal(SIGUSR1)
     _ = try broker.waitForStderr("frontend to backend: 3000 messages", within: 10)
-    let meanwhile = brokerErr(broker).split(separator: "\n").first { $0.contains("frontend to backend: 3000") } ?? ""
+    let meanwhile = errText(broker).split(separator: "\n").first { $0.contains("frontend to backend: 3000") } ?? ""
     #expect(meanwhile.contains("; capture: ") && !meanwhile.contains("capture: 0 messages"), "\(meanwhile)")
     broker.signal(SIGTERM)
     let end = broker.wait(within: 10)
@@ -188,7 +183,7 @@ private func startMDWorker(_ backend: String, _ service: String, name: String, b
                            _ options: [String] = []) throws -> Process {
     let worker = try Process(["python3", Paths.peer("mdpeer.py"), "worker", backend, service, "--name", name] + options)
     try waitUntil("worker \(joined) joined", within: 15, pumping: [broker, worker]) {
-        occurrences(of: " joined service", in: brokerErr(broker)) >= joined
+        occurrences(of: " joined service", in: errText(broker)) >= joined
     }
     return worker
 }
@@ -230,7 +225,7 @@ private func startMDWorker(_ backend: String, _ service: String, name: String, b
     doomed.signal(SIGKILL)
     _ = doomed.wait(within: 10)
     try waitUntil("the broker forgets the killed worker", within: 5, pumping: [broker, client]) {
-        brokerErr(broker).contains("unreachable: forgotten")
+        errText(broker).contains("unreachable: forgotten")
     }
     let mmi = try run(["python3", Paths.peer("mdpeer.py"), "client", frontend, "mmi.service", "echo"], within: 20)
     #expect(mmi.out == "404\n", "no worker left: \(mmi)")

@@ -18,18 +18,6 @@ private func startBalancer(_ mode: String, frontend: String = Paths.ipcEndpoint(
     return (broker, frontend, backend)
 }
 
-private func errText(_ process: Process) -> String { String(decoding: process.stderr, as: UTF8.self) }
-
-/// How many peers the broker (-v) accepted on `endpoint`.
-private func accepted(on endpoint: String, _ broker: Process) -> Int {
-    errText(broker).split(separator: "\n").filter { $0.contains("accepted ") && $0.hasSuffix(" on " + endpoint) }.count
-}
-
-private func stop(_ processes: [Process]) {
-    for process in processes { process.signal(SIGKILL) }
-    for process in processes { _ = process.wait(within: 10) }
-}
-
 /// A file in a fresh temporary directory (for a worker to say it has a request in hand).
 private func flagFile() -> String { Paths.temporaryDirectory() + "/flag" }
 

@@ -16,12 +16,7 @@ private func startBroker(_ options: [String]) throws -> (broker: Process, fronte
 }
 
 private func outLines(_ process: Process) -> [String] { lines(String(decoding: process.stdout, as: UTF8.self)) }
-private func errText(_ process: Process) -> String { String(decoding: process.stderr, as: UTF8.self) }
 
-/// How many peers the broker (-v) accepted on `endpoint`.
-private func accepted(on endpoint: String, _ broker: Process) -> Int {
-    errText(broker).split(separator: "\n").filter { $0.contains("accepted ") && $0.hasSuffix(" on " + endpoint) }.count
-}
 
 /// Sends SIGTERM and expects the broker's clean 143.
 private func stopBroker(_ broker: Process) -> Outcome {

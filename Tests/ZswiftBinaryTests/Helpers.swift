@@ -110,3 +110,17 @@ func pythonReads(_ json: String) throws -> [String: String] {
     }
     return fields
 }
+
+/// What a process has written to stderr so far.
+func errText(_ process: Process) -> String { String(decoding: process.stderr, as: UTF8.self) }
+
+/// How many peers a zswift with -v accepted on `endpoint` (its "accepted ... on ENDPOINT" lines).
+func accepted(on endpoint: String, _ process: Process) -> Int {
+    errText(process).split(separator: "\n").filter { $0.contains("accepted ") && $0.hasSuffix(" on " + endpoint) }.count
+}
+
+/// Kills each process and waits for it.
+func stop(_ processes: [Process]) {
+    for process in processes { process.signal(SIGKILL) }
+    for process in processes { _ = process.wait(within: 10) }
+}
