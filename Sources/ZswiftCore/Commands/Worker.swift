@@ -169,22 +169,3 @@ final class WorkerLoop: DecoderUser {
         }
     }
 }
-
-extension ByteBuffer {
-    /// Replaces the contents with `frames`, one after another, and returns a pointer to each
-    /// (valid until the buffer is next changed).
-    fileprivate func pointers(to frames: [[UInt8]]) -> [UnsafeRawBufferPointer] {
-        count = 0
-        reserve(frames.reduce(0) { $0 + $1.count } + 1)  // no growth (and move) while appending
-        var ends: [Int] = []
-        for frame in frames {
-            append(frame)
-            ends.append(count)
-        }
-        var start = 0
-        return ends.map { (end) -> UnsafeRawBufferPointer in
-            defer { start = end }
-            return bytes(start, end)
-        }
-    }
-}

@@ -1,5 +1,5 @@
-// Small helpers that keep typed throws intact where the standard library's rethrowing
-// `withUnsafeBytes` would widen them to `any Error`.
+// Small helpers for bytes: typed-throws wrappers where the standard library's rethrowing
+// `withUnsafeBytes` would widen errors to `any Error`, and frames laid out in one buffer.
 
 extension Array where Element == UInt8 {
     /// `withUnsafeBytes` that keeps the body's typed error.
@@ -13,17 +13,26 @@ extension Array where Element == [UInt8] {
     /// Calls `body` with pointers to each element's bytes (copied once into one buffer).
     func withFramePointers<R, E: Error>(_ body: ([UnsafeRawBufferPointer]) throws(E) -> R) throws(E) -> R {
         let store = ByteBuffer(capacity: reduce(0) { $0 + $1.count } + 1)
-        var ends: [Int] = []
-        for frame in self {
-            store.append(frame)
-            ends.append(store.count)
-        }
-        var pointers: [UnsafeRawBufferPointer] = []
-        var start = 0
-        for end in ends {
-            pointers.append(store.bytes(start, end))
-            start = end
-        }
+        let pointers = store.pointers(to: self)
         return try withExtendedLifetime(store) { () throws(E) -> R in try body(pointers) }
+    }
+}
+
+extension ByteBuffer {
+    /// Replaces the contents with `frames`, one after another, and returns a pointer to each
+    /// (valid until the buffer is next changed).
+    func pointers(to frames: [[UInt8]]) -> [UnsafeRawBufferPointer] {
+        count = 0
+        reserve(frames.reduce(0) { $0 + $1.count } + 1)  // no growth (and move) while appending
+        var ends: [Int] = []
+        for frame in frames {
+            append(frame)
+            ends.append(count)
+        }
+        var start = 0
+        return ends.map { (end) -> UnsafeRawBufferPointer in
+            defer { start = end }
+            return bytes(start, end)
+        }
     }
 }
