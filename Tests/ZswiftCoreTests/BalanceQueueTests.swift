@@ -85,3 +85,15 @@ private let second = 1_000_000_000
     liveness.connected(now: 200 * second)
     #expect(!liveness.brokerIsSilent(now: 202 * second) && liveness.nextDeadline == 201 * second)
 }
+
+@Test func aRequestPutBackIsNextOutEvenWhenTheQueueIsFull() {
+    var queue = PendingRequests<String>(capacity: 2, byteCapacity: 100)
+    queue.enqueue("a", bytes: 1, now: 0)
+    queue.enqueue("b", bytes: 1, now: 0)
+    #expect(queue.dequeue() == "a")
+    queue.enqueue("c", bytes: 1, now: 1)
+    queue.putBack("a", bytes: 1, now: 2)     // head slot reused
+    queue.putBack("z", bytes: 5, now: 3)     // in front of everything, past the bound
+    #expect(queue.count == 4 && queue.bytes == 8 && queue.refused == 0)
+    #expect([queue.dequeue(), queue.dequeue(), queue.dequeue(), queue.dequeue(), queue.dequeue()] == ["z", "a", "b", "c", nil])
+}

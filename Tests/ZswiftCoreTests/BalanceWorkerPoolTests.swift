@@ -166,3 +166,12 @@ private func id(_ text: String) -> [UInt8] { Array(text.utf8) }
 extension WorkerPool {
     var isEmptyOfWorkers: Bool { count == 0 }
 }
+
+@Test func aWorkerARequestCouldNotReachIsLostWithoutTheRequest() {
+    var pool = WorkerPool(now: 0)
+    pool.ready(id("w"), now: 0)
+    #expect(pool.take(now: 1) == id("w"))
+    let gone = pool.unreachable(id("w"))
+    #expect(gone?.lostRequest == false && pool.count == 0 && pool.unreachable(id("w")) == nil)
+    #expect(pool.totals == PoolTotals(requests: 0, busyNanoseconds: 0, workersLost: 1, workersLeft: 0, requestsLost: 0))
+}

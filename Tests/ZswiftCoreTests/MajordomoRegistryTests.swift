@@ -134,3 +134,19 @@ private func ask(_ registry: inout ServiceRegistry, _ service: String, _ body: S
     #expect(registry.workerCount == 0 && registry.services.isEmpty && !registry.knows(text("w")))
     #expect(registry.totals == PoolTotals(requests: 0, busyNanoseconds: 0, workersLost: 1, workersLeft: 0, requestsLost: 1))
 }
+
+@Test func aRequestThatCouldNotBeSentGoesToTheNextIdleWorkerAndIsNotCountedLost() {
+    var registry = ServiceRegistry()
+    _ = registry.workerMessage(.ready(service: echo), from: text("w1"), now: 0)
+    _ = registry.workerMessage(.ready(service: echo), from: text("w2"), now: 0)
+    _ = ask(&registry, "echo", "first", from: "c0")   // to w1
+    _ = ask(&registry, "echo", "waits", from: "c2")   // to w2
+    _ = ask(&registry, "echo", "later", from: "c3")   // waits for a worker
+    // w2 had gone: the request it could not be sent goes back ahead of the one waiting
+    #expect(registry.undelivered(to: text("w2"), client: text("c2"), body: [text("waits")], now: 1).isEmpty)
+    #expect(!registry.knows(text("w2")) && registry.pendingCount == 2)
+    let next = registry.workerMessage(.reply(client: text("c0"), body: [text("FIRST")]), from: text("w1"), now: 2)
+    #expect(next.last == .toWorker(text("w1"), .request(client: text("c2"), body: [text("waits")])))
+    #expect(registry.totals.workersLost == 1 && registry.totals.requestsLost == 0)
+    #expect(registry.undelivered(to: text("nobody"), client: text("c"), body: [], now: 3).isEmpty)
+}

@@ -60,6 +60,20 @@ struct PendingRequests<Request> {
         return true
     }
 
+    /// Puts a request just taken back at the front (it could not be sent on), whatever the bounds:
+    /// it was counted in them before.
+    mutating func putBack(_ request: Request, bytes: Int, now: Int) {
+        let entry = Entry(request: request, bytes: bytes, since: now)
+        if head > 0 {
+            head -= 1
+            entries[head] = entry
+        } else {
+            entries.insert(entry, at: 0)
+        }
+        self.bytes += bytes
+        peak = max(peak, count)
+    }
+
     /// The request at the front (the one waiting longest), without taking it.
     var first: Request? { isEmpty ? nil : entries[head].request }
 

@@ -81,6 +81,17 @@ struct ServiceRegistry {
         guard let name = serviceOf[worker] else { return }
         forget(worker, service: name, lost: true)
     }
+
+    /// A request could not be sent to `worker` (it has gone): the worker is forgotten as lost and
+    /// the request goes back to the front of its service's queue, to the next idle worker if any.
+    mutating func undelivered(to worker: [UInt8], client: [UInt8], body: [[UInt8]], now: Int) -> [Output] {
+        guard let name = serviceOf.removeValue(forKey: worker), services[name] != nil else { return [] }
+        services[name]!.pool.unreachable(worker)
+        let request = Request(client: client, body: body)
+        services[name]!.requests.putBack(request, bytes: request.bytes, now: now)
+        return dispatch(name, now: now)
+    }
+
     var pendingCount: Int { services.values.reduce(0) { $0 + $1.requests.count } }
     var pendingBytes: Int { services.values.reduce(0) { $0 + $1.requests.bytes } }
 

@@ -196,6 +196,14 @@ struct WorkerPool {
         return Departure(worker: worker)
     }
 
+    /// Forgets, as lost, a worker just taken for a request that could not be sent to it (it has
+    /// gone): the request never reached it, so it is not counted as lost; the caller sends it on.
+    @discardableResult
+    mutating func unreachable(_ id: [UInt8]) -> Departure? {
+        workers[id]?.busySince = nil
+        return remove(id, lost: true)
+    }
+
     /// The workers a heartbeat should go to now, if a round is due (then the next is scheduled one
     /// interval from `now`); otherwise none. Idle heartbeating workers, as ppqueue and mdbroker
     /// do, in least-recently-used order; busy ones too with `includingBusy`.

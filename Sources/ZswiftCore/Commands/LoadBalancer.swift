@@ -60,7 +60,7 @@ final class LoadBalancer: BalancingRouter {
                 relay.copy(UInt8(ascii: ">"), frames)
                 return true
             case .unreachable, .full:
-                if let gone = pool.remove(worker, lost: true) { report(gone, "is unreachable") }
+                if let gone = pool.unreachable(worker) { report(gone, "is unreachable") }
             }
         }
         return false
@@ -92,6 +92,9 @@ final class LoadBalancer: BalancingRouter {
                 if !pool.heard(from: worker, now: now) { joined(worker, .heartbeating) }
             case .success(let (worker, .reply(kind, forward))):
                 if pool.replied(worker, kind: kind, now: now) == .stranger { joined(worker, kind) }
+                // the worker is idle again: its next request goes before this reply is passed on,
+                // so the worker is not kept waiting for the client's send
+                if !pending.isEmpty { try dispatchWaiting(now: now) }
                 let reply = frames[forward]
                 try relay.toClient(reply)
                 relay.countDown(reply)

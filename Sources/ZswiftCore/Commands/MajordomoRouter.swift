@@ -97,10 +97,14 @@ final class MajordomoRouter: BalancingRouter {
                 relay.down.messages += 1
                 relay.down.bytes += frames.reduce(0) { $0 + $1.count }
                 relay.copy(UInt8(ascii: "<"), arrays: frames)
-            case .toWorker(let worker, _):
-                if try relay.send(frames, on: relay.back) == .unreachable, registry.knows(worker) {
+            case .toWorker(let worker, let command):
+                guard try relay.send(frames, on: relay.back) == .unreachable, registry.knows(worker) else { continue }
+                diagnostics.info("worker \(PirateWire.show(worker)) is unreachable: forgotten")
+                if case .request(let client, let body) = command {
+                    // the request never reached it: the next idle worker gets it
+                    try send(registry.undelivered(to: worker, client: client, body: body, now: Clock.nanoseconds()))
+                } else {
                     registry.lose(worker)
-                    diagnostics.info("worker \(PirateWire.show(worker)) is unreachable: forgotten")
                 }
             }
         }
