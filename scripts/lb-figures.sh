@@ -3,20 +3,23 @@
 #  (a) 20 concurrent `zswift req` clients, one worker taking 0.5 s and one answering at once
 #      (zswift rep behind queue, zswift worker behind lb; the same with Python workers): wall
 #      time of the batch and how many requests the fast worker answered;
-#  (b) requests/s (`zswift bench req`, 4 clients) through lb with two `zswift worker --echo` vs
-#      queue with two `zswift rep --echo`; also lb with two Paranoid Pirate echo workers in C
-#      (Tests/peers/ppecho.c, built here with cc), and Python ppworker-like workers next to
-#      queue with Python REPs;
+#  (b) requests/s (`zswift bench req`, 4 clients; medians of RUNS runs, the setups taking turns)
+#      through lb with two `zswift worker --echo` vs queue with two `zswift rep --echo`; also lb
+#      with two Paranoid Pirate echo workers in C (Tests/peers/ppecho.c, built here with cc), an
+#      LRU broker in C with those workers (Tests/peers/lbqueue.c, the design's ceiling), Python
+#      ppworker-like workers next to queue with Python REPs, and queue, lb and C by client count;
 #  (c) 1,000 concurrent clients through lb with two zswift workers: requests answered,
 #      timeouts, broker peak RSS (VmHWM).
-# Usage: scripts/lb-figures.sh [ZSWIFT] [REQUESTS]   (default .build/release/zswift, 50000)
+# Usage: [RUNS=5] scripts/lb-figures.sh [ZSWIFT] [REQUESTS]   (default .build/release/zswift, 50000)
 set -euo pipefail
 Z=$(realpath "${1:-.build/release/zswift}")
 N=${2:-50000}
+RUNS=${RUNS:-5}
 PEER=$(dirname "$0")/../Tests/peers/lbpeer.py
 dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 cc -O2 -o "$dir/ppecho" "$(dirname "$0")/../Tests/peers/ppecho.c" -lzmq
+cc -O2 -o "$dir/lbqueue" "$(dirname "$0")/../Tests/peers/lbqueue.c" -lzmq
 
 broker() { # MODE NAME [OPTIONS]: starts a broker on ipc endpoints $dir/NAME.f and $dir/NAME.b
     local mode=$1 name=$2; shift 2
@@ -56,28 +59,41 @@ broker lb la; python3 "$PEER" worker "ipc://$dir/la.b" --name slow --sleep 0.5 2
 python3 "$PEER" worker "ipc://$dir/la.b" --name fast 2>/dev/null & sleep 0.5
 read -r la_time la_fast < <(batch la); stop_all
 
-# (b) throughput
-broker lb zb; "$Z" worker -c "ipc://$dir/zb.b" --echo > /dev/null & "$Z" worker -c "ipc://$dir/zb.b" --echo > /dev/null & sleep 0.3
-zb=$(rate zb); stop_all
-broker queue qb; "$Z" rep -c "ipc://$dir/qb.b" --echo > /dev/null & "$Z" rep -c "ipc://$dir/qb.b" --echo > /dev/null & sleep 0.3
-qb=$(rate qb); stop_all
-broker queue qp; rep_worker "ipc://$dir/qp.b" p 0; rep_worker "ipc://$dir/qp.b" p 0; sleep 0.3
-qp=$(rate qp); stop_all
-broker lb lb; python3 "$PEER" worker "ipc://$dir/lb.b" 2>/dev/null & python3 "$PEER" worker "ipc://$dir/lb.b" 2>/dev/null & sleep 0.3
-lb=$(rate lb); stop_all
-broker lb lx; "$dir/ppecho" "ipc://$dir/lx.b" & "$dir/ppecho" "ipc://$dir/lx.b" & sleep 0.3
-lx=$(rate lx); stop_all
+# (b) throughput: each setup started afresh and measured with the same `zswift bench req` load,
+# the setups taking turns, RUNS times; the medians are reported
+setup() { # SETUP NAME: a broker and two echo workers
+    case $1 in
+        queue-rep) broker queue "$2"; for _ in 1 2; do "$Z" rep -c "ipc://$dir/$2.b" --echo > /dev/null & done ;;
+        lb-worker) broker lb "$2"; for _ in 1 2; do "$Z" worker -c "ipc://$dir/$2.b" --echo > /dev/null & done ;;
+        lb-ppecho) broker lb "$2"; for _ in 1 2; do "$dir/ppecho" "ipc://$dir/$2.b" & done ;;
+        c-lru) "$dir/lbqueue" "ipc://$dir/$2.f" "ipc://$dir/$2.b" & for _ in 1 2; do "$dir/ppecho" "ipc://$dir/$2.b" & done ;;
+        queue-py) broker queue "$2"; rep_worker "ipc://$dir/$2.b" p 0; rep_worker "ipc://$dir/$2.b" p 0 ;;
+        lb-py) broker lb "$2"; for _ in 1 2; do python3 "$PEER" worker "ipc://$dir/$2.b" 2>/dev/null & done ;;
+    esac
+    sleep 0.3
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+measure() { # CLIENTS SETUP...: prints "SETUP MEDIAN" for each setup, RUNS turns each
+    local clients=$1 run s; shift
+    for run in $(seq "$RUNS"); do
+        for s in "$@"; do setup "$s" "$s$clients$run"; rate "$s$clients$run" "$clients" >> "$dir/rate.$s.$clients"; stop_all; done
+    done
+    for s in "$@"; do echo "$s $(median < "$dir/rate.$s.$clients")"; done
+}
+declare -A r4
+while read -r s v; do r4[$s]=$v; done < <(measure 4 queue-rep lb-worker c-lru lb-ppecho queue-py lb-py)
+qb=${r4[queue-rep]} zb=${r4[lb-worker]} lx=${r4[lb-ppecho]} cx=${r4[c-lru]} qp=${r4[queue-py]} lb=${r4[lb-py]}
 
-# (b') the same two setups with 1, 2, 8 and 16 clients: lb never queues a request behind a busy
-# worker, queue deals them into the workers' pipes (which is what makes it wait on a slow one),
-# so with more clients than workers queue pipelines and lb cannot
+# (b') by clients: lb never queues a request behind a busy worker, queue deals them into the
+# workers' pipes (which is what makes it wait on a slow one), so with more clients than workers
+# queue pipelines and lb cannot: an LRU broker in C (Tests/peers/lbqueue.c, the zguide's lbbroker)
+# with C workers is the ceiling for the design
 sweep=""
 for c in 1 2 8 16; do
-    broker queue "qs$c"; "$Z" rep -c "ipc://$dir/qs$c.b" --echo > /dev/null & "$Z" rep -c "ipc://$dir/qs$c.b" --echo > /dev/null & sleep 0.3
-    q=$(rate "qs$c" "$c"); stop_all
-    broker lb "ls$c"; "$Z" worker -c "ipc://$dir/ls$c.b" --echo > /dev/null & "$Z" worker -c "ipc://$dir/ls$c.b" --echo > /dev/null & sleep 0.3
-    l=$(rate "ls$c" "$c"); stop_all
-    sweep+=$(printf '    %2d clients: queue %d, lb %d (%d%%)\n' "$c" "$q" "$l" $((100 * l / q)))$'\n'
+    declare -A rc=()
+    while read -r s v; do rc[$s]=$v; done < <(measure "$c" queue-rep lb-worker c-lru)
+    sweep+=$(printf '    %2d clients: queue %d, lb %d (%d%%), C LRU broker + C workers %d (%d%%)' "$c" \
+        "${rc[queue-rep]}" "${rc[lb-worker]}" $((100 * rc[lb-worker] / rc[queue-rep])) "${rc[c-lru]}" $((100 * rc[c-lru] / rc[queue-rep])))$'\n'
 done
 
 # (c) 1,000 clients
@@ -89,8 +105,8 @@ read -r lc_msgs lc_timeouts lc_errors < <(python3 -c 'import json,sys; d=json.lo
 
 printf '(a) 20 clients, 0.5 s worker + fast worker:  queue + zswift rep %.2f s, %d on fast;  lb + zswift worker %.2f s, %d on fast\n' "$za_time" "$za_fast" "$zl_time" "$zl_fast"
 printf '    Python workers:  queue %.2f s, %d on fast;  lb %.2f s, %d on fast\n' "$qa_time" "$qa_fast" "$la_time" "$la_fast"
-printf '(b) requests/s, 4 clients: queue + 2 zswift rep --echo %d;  lb + 2 zswift worker --echo %d (%d%% of queue)\n' "$qb" "$zb" $((100 * zb / qb))
-printf '    lb + 2 C ppecho %d (%d%% of queue)\n' "$lx" $((100 * lx / qb))
+printf '(b) requests/s, 4 clients, medians of %d runs: queue + 2 zswift rep --echo %d;  lb + 2 zswift worker --echo %d (%d%% of queue)\n' "$RUNS" "$qb" "$zb" $((100 * zb / qb))
+printf '    lb + 2 C ppecho %d (%d%% of queue);  C LRU broker + 2 C ppecho %d (%d%%): zswift lb + worker is %d%% of C\n' "$lx" $((100 * lx / qb)) "$cx" $((100 * cx / qb)) $((100 * zb / cx))
 printf '    Python workers: queue + 2 REP echo %d;  lb + 2 ppworker-like echo %d (%d%%)\n' "$qp" "$lb" $((100 * lb / qp))
-printf '    zswift rep vs zswift worker by clients:\n%s' "$sweep"
+printf '    by clients (medians of %d):\n%s' "$RUNS" "$sweep"
 printf '(c) lb + 2 zswift worker --echo, 1000 clients, 5000 requests: %s answered, %s timeouts, %s errors; broker peak RSS %s\n' "$lc_msgs" "$lc_timeouts" "$lc_errors" "$hwm"
