@@ -134,3 +134,16 @@ private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
     let none = try zswift(["bench", "req", "-c", frontend, "--service", "nosuch", "-n", "2", "-t", "1s"], within: 20)
     #expect(none.status == 3 && none.out.contains(" 0 answered") && none.err.contains("--service mmi.service -d 'nosuch'"), "\(none)")
 }
+
+@Test func aBoundWorkerSaysReadyWhenABrokerConnectsToIt() throws {
+    let frontend = Paths.ipcEndpoint(), backend = Paths.ipcEndpoint()
+    let worker = try startZswift(["worker", "-b", backend, "--service", "echo", "--echo", "-v"])
+    defer { stop([worker]) }
+    try worker.waitForStderr("bound to \(backend)", within: 10)
+    let broker = try startZswift(["broker", "--mode", "majordomo", "-v", "--frontend", frontend,
+                                  "--backend", backend, "--connect-backend"])
+    defer { stop([broker]) }
+    try broker.waitForStderr("joined service echo", within: 10)
+    let r = try zswift(["req", "-c", frontend, "--service", "echo", "-d", "hello", "-t", "5s"], within: 15)
+    #expect(r.status == 0 && r.out == "hello\n", "\(r)")
+}

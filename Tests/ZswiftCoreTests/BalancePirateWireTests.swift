@@ -110,3 +110,11 @@ private func atBroker(_ frames: [[UInt8]]) -> Result<PirateMessage, PirateWireEr
         }
     }
 }
+
+@Test func theEnvelopeKeyTellsEnvelopesApartAndIgnoresTheBody() {
+    func key(_ frames: [[UInt8]]) -> [UInt8] { PirateWire.envelopeKey(frames) }
+    #expect(key([[1, 2], [], [9]]) == key([[1, 2], [], [8, 8]]))
+    #expect(key([[1, 2], [], [9]]) != key([[1], [2], [], [9]]))
+    #expect(key([[1, 2], [3], []]) == [0, 0, 0, 2, 1, 2, 0, 0, 0, 1, 3])
+    #expect(key([[], [1]]) == [])
+}

@@ -175,3 +175,24 @@ extension WorkerPool {
     #expect(gone?.lostRequest == false && pool.count == 0 && pool.unreachable(id("w")) == nil)
     #expect(pool.totals == PoolTotals(requests: 0, busyNanoseconds: 0, workersLost: 1, workersLeft: 0, requestsLost: 0))
 }
+
+@Test func aReplyCountsOnlyWhenItIsToTheRequestInHand() {
+    var pool = WorkerPool(now: 0)
+    pool.ready(id("w"), now: 0)
+    #expect(pool.take(now: 1, for: id("bob")) == id("w"))
+    // a reply to another request (one from before a restart): dropped, still busy with bob's
+    #expect(pool.replied(id("w"), now: 2, to: id("alice")) == .unexpected)
+    #expect(pool[id("w")]?.isBusy == true && pool.idleCount == 0)
+    #expect(pool.replied(id("w"), now: 3, to: id("bob")) == .answered(busyNanoseconds: 2))
+    #expect(pool.idle == [id("w")] && pool[id("w")]?.inHand == [])
+}
+
+@Test func aHeartbeatFromAnUnknownWorkerDoesNotMakeItIdleButAReplyDoes() {
+    var pool = WorkerPool(now: 0)
+    let known = pool.heard(from: id("busy-since-before-a-restart"), now: 0)
+    #expect(!known)
+    let taken = pool.take(now: 0)
+    #expect(pool.count == 0 && taken == nil)
+    #expect(pool.replied(id("busy-since-before-a-restart"), now: 1, to: id("x")) == .stranger)
+    #expect(pool.idle == [id("busy-since-before-a-restart")])
+}

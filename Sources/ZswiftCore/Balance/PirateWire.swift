@@ -145,6 +145,19 @@ enum PirateWire {
         return nil
     }
 
+    /// A request's or reply's client envelope (the frames before the first empty one) as one
+    /// value, each frame length-prefixed: what a reply must carry back to be the reply to a request.
+    static func envelopeKey<Frames: Collection>(_ frames: Frames) -> [UInt8] where Frames.Element: Collection<UInt8> {
+        var key: [UInt8] = []
+        for frame in frames {
+            if frame.isEmpty { break }
+            let count = UInt32(truncatingIfNeeded: frame.count)
+            key += [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
+            key += frame
+        }
+        return key
+    }
+
     /// Bytes for a message on stderr: as text when printable ASCII, else as hex.
     static func show<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         if !bytes.isEmpty && bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(decoding: bytes, as: UTF8.self) }

@@ -40,6 +40,8 @@ struct WorkerPool {
         var kind: WorkerKind
         /// When the request in hand was sent to it; nil while idle.
         var busySince: Int?
+        /// What the request in hand was given as (`take(now:for:)`): its reply must say the same.
+        var inHand: [UInt8] = []
         /// When it is forgotten unless heard from (ignored for `.plain` workers).
         var expiresAt: Int
         /// Requests it has answered.
@@ -63,10 +65,14 @@ struct WorkerPool {
     enum Answer: Equatable, Sendable {
         /// The reply to the request it had in hand, after `busyNanoseconds`; it is idle again.
         case answered(busyNanoseconds: Int)
-        /// A known worker that had no request in hand (it was idle): it stays idle at the back.
+        /// A known worker's reply that is not to the request in hand (it had none, or another): the
+        /// worker stays as it was, idle (moved to the back) or busy with the request it was given,
+        /// which it answers next (a worker takes one request at a time, in order).
         case unexpected
-        /// A worker the pool did not know (it expired and came back): registered as idle. The reply
-        /// still carries its client's envelope, so forwarding it cannot reach the wrong client.
+        /// A worker the pool did not know (forgotten, or given its request by a broker before a
+        /// restart): a reply means it is free, so it is registered as idle. The reply must not be
+        /// passed on: routing ids repeat from one broker process to the next, so its envelope
+        /// may name another client now.
         case stranger
     }
 
@@ -125,36 +131,41 @@ struct WorkerPool {
         var worker = known ?? Worker(id: id, kind: kind, expiresAt: 0)
         worker.kind = kind
         worker.busySince = nil
+        worker.inHand = []
         worker.expiresAt = now + heartbeat.expiry
         workers[id] = worker
         moveToBack(id)
         return known.map { .rejoined(lostRequest: $0.isBusy) } ?? .joined
     }
 
-    /// Takes the least recently used idle worker for a request: it is busy from `now`.
-    /// Call `expire(now:)` first so that a silent worker is not chosen.
-    mutating func take(now: Int) -> [UInt8]? {
+    /// Takes the least recently used idle worker for a request (`request`: what its reply must
+    /// be to, see `replied`): it is busy from `now`. Call `expire(now:)` first so that a silent
+    /// worker is not chosen.
+    mutating func take(now: Int, for request: [UInt8] = []) -> [UInt8]? {
         guard !idle.isEmpty else { return nil }
         let id = idle.removeFirst()
         workers[id]?.busySince = now
+        workers[id]?.inHand = request
         return id
     }
 
-    /// A worker sent a reply: it counts the request and its busy time, and is idle again.
+    /// A worker sent a reply to `request` (as given to `take`): when that is the request in hand,
+    /// it counts the request and its busy time, and is idle again (see `Answer` otherwise).
     @discardableResult
-    mutating func replied(_ id: [UInt8], kind: WorkerKind = .heartbeating, now: Int) -> Answer {
+    mutating func replied(_ id: [UInt8], kind: WorkerKind = .heartbeating, now: Int, to request: [UInt8] = []) -> Answer {
         guard var worker = workers[id] else {
             ready(id, kind: kind, now: now)
             return .stranger
         }
         worker.expiresAt = now + heartbeat.expiry
-        guard let since = worker.busySince else {
+        guard let since = worker.busySince, worker.inHand == request else {
             workers[id] = worker
-            moveToBack(id)
+            if !worker.isBusy { moveToBack(id) }
             return .unexpected
         }
         let busy = max(0, now - since)
         worker.busySince = nil
+        worker.inHand = []
         worker.requests += 1
         worker.busyNanoseconds += busy
         workers[id] = worker
@@ -162,14 +173,12 @@ struct WorkerPool {
         return .answered(busyNanoseconds: busy)
     }
 
-    /// A worker was heard from (a heartbeat, or any message): its expiry moves on. An unknown one
-    /// is registered as an idle heartbeating worker, as ppqueue does; returns whether it was known.
+    /// A worker was heard from (a heartbeat, or any message): its expiry moves on. Returns whether
+    /// it was known. An unknown one is not registered (ppqueue would): it may be busy with a
+    /// request from before a broker restart, and only READY or a reply says a worker is free.
     @discardableResult
     mutating func heard(from id: [UInt8], now: Int) -> Bool {
-        guard workers[id] != nil else {
-            ready(id, kind: .heartbeating, now: now)
-            return false
-        }
+        guard workers[id] != nil else { return false }
         workers[id]?.expiresAt = now + heartbeat.expiry
         return true
     }

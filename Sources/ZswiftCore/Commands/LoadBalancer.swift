@@ -19,6 +19,8 @@ final class LoadBalancer: BalancingRouter {
     private(set) var pending = PendingRequests<HeldRequest>()
     /// Messages that were neither a request (frontend) nor a worker's message (backend).
     private(set) var malformed = 0
+    /// Replies dropped because they were not to the request their worker was given here.
+    private(set) var strayReplies = 0
     private var message = MultipartMessage(capacity: 4096)
 
     init(relay: Relay, heartbeat: HeartbeatSettings, diagnostics: Diagnostics) {
@@ -53,7 +55,8 @@ final class LoadBalancer: BalancingRouter {
     /// Sends a request to the least recently used idle worker; false when there is none.
     private func dispatch<Frames: RandomAccessCollection>(_ frames: Frames, now: Int) throws(Exit) -> Bool
     where Frames.Element == UnsafeRawBufferPointer {
-        while let worker = pool.take(now: now) {
+        let client = PirateWire.envelopeKey(frames)
+        while let worker = pool.take(now: now, for: client) {
             let plain = pool[worker]?.kind == .plain
             switch try relay.toWorker(worker, delimited: plain, frames) {
             case .sent:
@@ -89,13 +92,20 @@ final class LoadBalancer: BalancingRouter {
             case .success(let (worker, .ready(kind))):
                 if pool.ready(worker, kind: kind, now: now) == .joined { joined(worker, kind) }
             case .success(let (worker, .heartbeat)):
-                if !pool.heard(from: worker, now: now) { joined(worker, .heartbeating) }
+                if !pool.heard(from: worker, now: now) {
+                    diagnostics.trace("worker \(PirateWire.show(worker)) heartbeats but has not said READY here: not given requests yet")
+                }
             case .success(let (worker, .reply(kind, forward))):
-                if pool.replied(worker, kind: kind, now: now) == .stranger { joined(worker, kind) }
+                let reply = frames[forward]
+                let answer = pool.replied(worker, kind: kind, now: now, to: PirateWire.envelopeKey(reply))
+                guard case .answered = answer else {
+                    stray(reply, from: worker, answer)
+                    if answer == .stranger { joined(worker, kind) }
+                    break
+                }
                 // the worker is idle again: its next request goes before this reply is passed on,
                 // so the worker is not kept waiting for the client's send
                 if !pending.isEmpty { try dispatchWaiting(now: now) }
-                let reply = frames[forward]
                 try relay.toClient(reply)
                 relay.countDown(reply)
                 relay.copy(UInt8(ascii: "<"), reply)
@@ -128,7 +138,7 @@ final class LoadBalancer: BalancingRouter {
         var lines = pool.statsLines()
         lines.append("requests waiting: \(pending.count) (at most \(pending.peak) at once); "
             + "\(pending.refused) refused (queue full), \(pending.discarded) dropped after waiting 10 s; "
-            + "\(Words.count(malformed, "malformed message")) ignored")
+            + "\(Words.count(malformed, "malformed message")) ignored, \(Words.count(strayReplies, "stray reply", plural: "stray replies")) dropped")
         return lines
     }
 
@@ -141,6 +151,17 @@ final class LoadBalancer: BalancingRouter {
             if error == .interrupted { return false }
             throw Exit.runtime("cannot receive: \(error)")
         }
+    }
+
+    /// A reply that is not to the request its worker was given here is never passed on: after a
+    /// broker restart its envelope's routing id may belong to another client.
+    private func stray<Frames: Collection>(_ reply: Frames, from worker: [UInt8], _ answer: WorkerPool.Answer)
+    where Frames.Element: Collection<UInt8> {
+        strayReplies += 1
+        let client = reply.first.map { PirateWire.show($0) } ?? "?"
+        diagnostics.info("dropped a reply from worker \(PirateWire.show(worker)) for client \(client): "
+            + (answer == .stranger ? "the worker is not known here (the request came before a broker restart, or before the worker was forgotten)"
+                                   : "it is not the reply to the request this broker gave it"))
     }
 
     private func joined(_ worker: [UInt8], _ kind: WorkerKind) {

@@ -73,9 +73,9 @@ final class MajordomoRouter: BalancingRouter {
             lines += service.pool.statsLines().map { "service \(PirateWire.show(name)): " + $0 }
         }
         let sum = registry.totals
-        lines.append("all services: \(Words.count(sum.requests, "request")) answered, \(sum.workersLost) workers lost, "
-            + "\(registry.pendingCount) requests waiting, \(registry.refused) refused, "
-            + "\(registry.protocolErrors) protocol errors, \(Words.count(malformed, "malformed message")) ignored")
+        lines.append("all services: \(Words.count(sum.requests, "request")) answered, \(Words.count(sum.workersLost, "worker")) lost, "
+            + "\(Words.count(registry.pendingCount, "request")) waiting, \(registry.refused) refused, "
+            + "\(Words.count(registry.protocolErrors, "protocol error")), \(Words.count(malformed, "malformed message")) ignored")
         return lines
     }
 

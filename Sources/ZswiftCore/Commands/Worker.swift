@@ -23,6 +23,10 @@ final class WorkerLoop: DecoderUser {
     let wire: WorkerWire
     private var liveness: BrokerLiveness
     private var heartbeatTimer: Reactor.Timer?
+    /// Whether a request is in hand.
+    private var busy = false
+    /// How many of the socket's handshakes a READY has gone out for (or is queued for).
+    private var readyCovers = 0
     private var metadata = RequestMetadata()
     /// The request's frames and the reply's head, kept for the pointers answering takes.
     private let requestStore = ByteBuffer(capacity: 4096)
@@ -47,7 +51,11 @@ final class WorkerLoop: DecoderUser {
         var message = Message()
         var served = 0
         var quiet = Deadline(after: invocation.timeout)  // -t: a request must come within it
-        defer { stopHeartbeats() }
+        defer {
+            stopHeartbeats()
+            channel.onHandshake = nil
+        }
+        channel.onHandshake = { [unowned self] in handshakeCompleted() }
         try connected()
         var servedOnConnection = 0
         while served < limit {
@@ -118,6 +126,8 @@ final class WorkerLoop: DecoderUser {
             channel.diagnostics.trace("request " + Words.describe(requestStore.pointers(to: body)))
         }
         liveness.requestStarted(now: Clock.nanoseconds())
+        busy = true
+        defer { requestDone() }
         let request = requestStore.pointers(to: body)
         let envelope = headStore.pointers(to: head)
         let channel = self.channel
@@ -132,9 +142,11 @@ final class WorkerLoop: DecoderUser {
 
     // MARK: - Connection
 
-    /// A new connection: READY goes first, silence counts from now, heartbeats are scheduled.
+    /// A new socket: READY goes first (queued for its first connection when it connects; a bound
+    /// one says it when a broker connects), silence counts from now, heartbeats are scheduled.
     private func connected() throws(Exit) {
-        sendQuietly(wire.ready)
+        let connects = channel.endpoints.contains { $0.role == .connect }
+        readyCovers = connects && sendQuietly(wire.ready) ? 1 : 0
         let now = Clock.nanoseconds()
         liveness.connected(now: now)
         armHeartbeat()
@@ -147,11 +159,32 @@ final class WorkerLoop: DecoderUser {
         try connected()
     }
 
+    /// A connection completed its handshake. A broker met on a connection no READY went out for
+    /// (one that connected to this bound worker, or a broker restarted at the same endpoint, which
+    /// libzmq reconnects to) is told READY now if the worker is idle. A busy worker's reply tells
+    /// it instead: a Paranoid Pirate broker takes a reply as "free", a Majordomo one answers a
+    /// stranger with DISCONNECT, after which the worker registers again.
+    private func handshakeCompleted() {
+        let handshakes = channel.peers.tracker.handshakes
+        guard handshakes > readyCovers, !busy else { return }
+        readyCovers = handshakes
+        if sendQuietly(wire.ready) { channel.diagnostics.info("met a broker on a new connection: said READY") }
+    }
+
+    private func requestDone() {
+        busy = false
+        readyCovers = max(readyCovers, channel.peers.tracker.handshakes)
+    }
+
     private func armHeartbeat() {
         let wait = max(0, (liveness.nextHeartbeatAt - Clock.nanoseconds() + 999_999) / 1_000_000)
         heartbeatTimer = channel.scope.reactor.timer(after: wait) { [unowned self] in
             heartbeatTimer = nil
-            if liveness.heartbeatDue(now: Clock.nanoseconds()) { sendQuietly(wire.heartbeat) }
+            // none while no broker is connected: libzmq would hold it for the next connection, where
+            // it would come before READY
+            if liveness.heartbeatDue(now: Clock.nanoseconds()) && channel.peers.tracker.ready > 0 {
+                sendQuietly(wire.heartbeat)
+            }
             armHeartbeat()
         }
     }
@@ -163,9 +196,11 @@ final class WorkerLoop: DecoderUser {
 
     /// Sends a protocol message (READY, HEARTBEAT, DISCONNECT) if the socket takes it now; one that
     /// cannot go is dropped (the next heartbeat will do). It is not counted among the replies.
-    private func sendQuietly(_ frames: [[UInt8]]) {
-        do { _ = try channel.socket.send(frames, dontWait: true) } catch {
+    @discardableResult
+    private func sendQuietly(_ frames: [[UInt8]]) -> Bool {
+        do { return try channel.socket.send(frames, dontWait: true) } catch {
             channel.diagnostics.info("cannot send to the broker: \(error)")
+            return false
         }
     }
 }

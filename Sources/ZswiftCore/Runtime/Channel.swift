@@ -31,6 +31,9 @@ final class Channel {
     /// Whether delivery closed the socket and libzmq handed over everything it queued.
     var handedOver = false
     private var correlating = false
+    /// Called on the event loop when a handshake completes (a peer is ready), this socket or a
+    /// reopened one.
+    var onHandshake: (() -> Void)?
     private var reopened = 0
 
     init(scope: RunScope, type: SocketType, endpoints: [Endpoint], secured: Bool = true) throws(Exit) {
@@ -54,8 +57,10 @@ final class Channel {
         watch = scope.reactor.watch(socket, for: [])
         // every reader of the monitor (peers.drain) reads it until it is empty
         monitorWatch = scope.reactor.watch(peers.monitor.socket, for: .readable, drainedByEveryUse: true) { [unowned self] (_) throws(Exit) -> Bool in
+            let handshakes = peers.tracker.handshakes
             try peers.drain()
             if endsOnFatalHandshake { try checkSecurity() }
+            if peers.tracker.handshakes != handshakes { onHandshake?() }
             return true
         }
         if invocation.events != nil {

@@ -10,6 +10,7 @@ enum Words {
 
     /// "1 message", "2 messages".
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+    static func count(_ n: Int, _ noun: String, plural: String) -> String { "\(n) \(n == 1 ? noun : plural)" }
 
     static func bytes(_ n: Int) -> String {
         if n < 1024 { return count(n, "byte") }
