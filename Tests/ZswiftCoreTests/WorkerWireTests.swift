@@ -42,3 +42,15 @@ private func text(_ string: String) -> [UInt8] { Array(string.utf8) }
     guard case .invalid = wire.read([[], text("MDPW01"), [0x01], text("echo")]) else { Issue.record("READY from a broker"); return }
     guard case .invalid = wire.read([[0x02]]) else { Issue.record("a Paranoid Pirate heartbeat is no MDP message"); return }
 }
+
+@Test func aWorkerServesOneBrokerWithAHeartbeatAndTakesNoSenderFlags() {
+    #expect(usageError("worker", "-c", ":1", "-c", ":2", "--echo")?.message == "a worker serves one broker, but 2 endpoints were given")
+    #expect(usageError("worker", "--echo")?.hint?.contains("a broker's backend") == true)
+    #expect(usageError("worker", "-c", ":1", "--heartbeat", "0", "--echo")?.message.contains("--heartbeat 0 would take the broker for gone") == true)
+    #expect(usageError("broker", "--mode", "lb", ":1", ":2", "--heartbeat", "0")?.message.contains("every worker") == true)
+    #expect(usageError("broker", "--mode", "majordomo", ":1", ":2", "--heartbeat", "0") != nil)
+    #expect(usageError("broker", "--mode", "queue", ":1", ":2", "--heartbeat", "0") == nil)  // ZMTP heartbeats off
+    for flag in [["--conflate"], ["-i", "1s"], ["--delay", "1s"]] {
+        #expect(usageError(["worker", "-c", ":1", "--echo"] + flag)?.message == "\(flag[0]) does not apply to worker")
+    }
+}

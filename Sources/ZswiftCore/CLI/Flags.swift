@@ -74,11 +74,11 @@ extension Flag {
              summary: "stop after N messages sent or received",
              doc: "A sender stops after sending N messages (with --data: sends it N times). A receiver exits after printing N messages, and with --timeout exits 3 if fewer arrive. req stops after N requests answered, rep after N replies delivered; pair, dealer, router, xpub and xsub count received messages.") { raw, v throws(UsageError) in raw.count = try Values.count(v.text, flag: "count", minimum: 1) },
         /// -i/--interval
-        Flag("interval", short: "i", value: "DURATION", .messages, for: CommandSet.senders.removing(.rep),
+        Flag("interval", short: "i", value: "DURATION", .messages, for: CommandSet.senders.removing(.rep, .worker),
              summary: "repeat --data/--file every DURATION",
              doc: "Sends the --data or --file message every DURATION, for ever or --count times.") { raw, v throws(UsageError) in raw.interval = try Interval.parse(v.text, flag: "interval") },
         /// --delay
-        Flag("delay", value: "DURATION", .messages, for: CommandSet.senders.removing(.rep),
+        Flag("delay", value: "DURATION", .messages, for: CommandSet.senders.removing(.rep, .worker),
              summary: "wait DURATION before the first send",
              doc: "Waits DURATION after the endpoints are set up (and after --wait-peers/--wait-subscribers) before sending the first message.") { raw, v throws(UsageError) in raw.delay = try Interval.parse(v.text, flag: "delay") },
 
@@ -200,7 +200,8 @@ extension Flag {
              doc: "Sets ZMQ_ROUTING_ID: the identity a ROUTER peer sees as the first frame of this socket's messages (1 to 255 bytes, not starting with a zero byte).",
              sets: .bytes(.routingID, noun: "an identity", example: "client-1")),
         /// --conflate
-        Flag("conflate", .socket, for: .applying(AnySocketOption(SocketOption.conflate)),
+        // not worker: a request is several frames, and the protocol's messages must not be dropped
+        Flag("conflate", .socket, for: .applying(AnySocketOption(SocketOption.conflate)).removing(.worker),
              summary: "keep only the last message (single-frame messages only)",
              doc: "Sets ZMQ_CONFLATE: queues keep only the most recent message. Does not support multipart messages. libzmq honours it on PUB, SUB, PUSH, PULL and DEALER sockets only.",
              sets: .on(.conflate)),

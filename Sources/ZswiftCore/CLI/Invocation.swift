@@ -128,6 +128,7 @@ struct Invocation: Sendable {
         execTimeout = raw.execTimeout
         service = raw.service
         workerHeartbeat = command == .worker ? raw.heartbeat : nil
+        try Invocation.checkHeartbeat(raw, command: command)
         if raw.interval != nil && source == .stdin {
             throw UsageError("--interval repeats a --data or --file message", hint: "add --data TEXT, or pace stdin yourself")
         }
@@ -168,8 +169,14 @@ extension Invocation {
             for text in raw.positionals { endpoints.append(try Endpoint.parse(text, role: nil)) }
             guard !endpoints.isEmpty else {
                 let name = command.rawValue
-                throw UsageError("\(name) needs an endpoint to bind or connect",
-                                 hint: "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
+                throw UsageError("\(name) needs an endpoint to bind or connect", hint: command == .worker
+                    ? "for example: zswift worker localhost:5560 (a broker's backend)"
+                    : "for example: zswift \(name) :5555 (bind) or zswift \(name) localhost:5555 (connect)")
+            }
+            if command == .worker && endpoints.count > 1 {
+                // a DEALER would deal READY, heartbeats and replies round robin over the brokers
+                throw UsageError("a worker serves one broker, but \(endpoints.count) endpoints were given",
+                                 hint: "start one worker per broker: zswift worker -c BACKEND")
             }
         }
         let all = endpoints + (broker.map { $0.frontends + $0.backends } ?? [])
@@ -199,6 +206,21 @@ extension Invocation {
         for text in frontends { f.append(try Endpoint.parse(text, role: raw.connectFrontend ? .connect : .bind)) }
         for text in backends { b.append(try Endpoint.parse(text, role: raw.connectBackend ? .connect : .bind)) }
         return BrokerSettings(mode: raw.mode ?? .queue, frontends: f, backends: b, capture: raw.capture, heartbeat: raw.heartbeat)
+    }
+
+    /// --heartbeat 0 turns ZMTP heartbeats off, but a balancing broker and its workers would take
+    /// each other for gone at once.
+    static func checkHeartbeat(_ raw: RawArguments, command: Command) throws(UsageError) {
+        guard let heartbeat = raw.heartbeat, heartbeat.milliseconds == 0 else { return }
+        let peer: String? = switch command {
+        case .worker: "the broker"
+        case .broker where raw.mode == .lb || raw.mode == .majordomo: "every worker"
+        default: nil
+        }
+        if let peer {
+            throw UsageError("--heartbeat 0 would take \(peer) for gone at once: it is how often they tell each other they are alive",
+                             hint: "leave --heartbeat out for the default (1s; majordomo 2.5s), or give an interval such as 500ms")
+        }
     }
 
     /// What follows --: only rep runs it.
