@@ -147,3 +147,13 @@ private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
     let r = try zswift(["req", "-c", frontend, "--service", "echo", "-d", "hello", "-t", "5s"], within: 15)
     #expect(r.status == 0 && r.out == "hello\n", "\(r)")
 }
+
+@Test func aWorkersExecCommandSeesTheClientsRoutingID() throws {
+    for mode in ["lb", "majordomo"] {
+        let (broker, frontend, backend) = try startBalancer(mode)
+        let worker = try startZswift(["worker", "-c", backend, "--exec", "echo $ZSWIFT_ROUTING_ID"] + (mode == "lb" ? [] : ["--service", "id"]))
+        defer { stop([worker, broker]) }
+        let r = try zswift(["req", "-c", frontend, "--identity", "alice", "-d", "x", "-t", "10s"] + (mode == "lb" ? [] : ["--service", "id"]), within: 20)
+        #expect(r.status == 0 && r.out == "616c696365\n", "\(mode): \(r)")
+    }
+}

@@ -111,10 +111,10 @@ private func atBroker(_ frames: [[UInt8]]) -> Result<PirateMessage, PirateWireEr
     }
 }
 
-@Test func theEnvelopeKeyTellsEnvelopesApartAndIgnoresTheBody() {
-    func key(_ frames: [[UInt8]]) -> [UInt8] { PirateWire.envelopeKey(frames) }
-    #expect(key([[1, 2], [], [9]]) == key([[1, 2], [], [8, 8]]))
-    #expect(key([[1, 2], [], [9]]) != key([[1], [2], [], [9]]))
-    #expect(key([[1, 2], [3], []]) == [0, 0, 0, 2, 1, 2, 0, 0, 0, 1, 3])
-    #expect(key([[], [1]]) == [])
+@Test func theEnvelopeTagTellsEnvelopesApartAndIgnoresTheBody() {
+    func tag(_ frames: [[UInt8]]) -> UInt64 { PirateWire.envelopeTag(frames) }
+    #expect(tag([[1, 2], [], [9]]) == tag([[1, 2], [], [8, 8]]))
+    #expect(tag([[1, 2], [], [9]]) != tag([[1], [2], [], [9]]))
+    #expect(tag([[0, 0x6b, 0x8b, 0x45, 0x67], []]) != tag([[0, 0x6b, 0x8b, 0x45, 0x68], []]))
+    #expect(tag([[], [1]]) == tag([]))
 }

@@ -54,3 +54,9 @@ private func text(_ string: String) -> [UInt8] { Array(string.utf8) }
         #expect(usageError(["worker", "-c", ":1", "--echo"] + flag)?.message == "\(flag[0]) does not apply to worker")
     }
 }
+
+@Test func theClientOfARequestIsTheEnvelopesFirstFrameOrMajordomosClientFrame() {
+    #expect(WorkerWire.pirate.client(ofHead: [text("client"), text("hop"), []]) == text("client"))
+    #expect(WorkerWire.majordomo(service: text("s")).client(ofHead: [[], text("MDPW01"), [0x03], text("c1"), []]) == text("c1"))
+    #expect(WorkerWire.majordomo(service: text("s")).client(ofHead: []) == nil)
+}

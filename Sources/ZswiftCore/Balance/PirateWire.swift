@@ -146,16 +146,18 @@ enum PirateWire {
     }
 
     /// A request's or reply's client envelope (the frames before the first empty one) as one
-    /// value, each frame length-prefixed: what a reply must carry back to be the reply to a request.
-    static func envelopeKey<Frames: Collection>(_ frames: Frames) -> [UInt8] where Frames.Element: Collection<UInt8> {
-        var key: [UInt8] = []
+    /// number (64-bit FNV-1a over each frame's length and bytes), to tell whether a reply is the
+    /// reply to a request without keeping a copy of the envelope.
+    static func envelopeTag<Frames: Collection>(_ frames: Frames) -> UInt64 where Frames.Element: Collection<UInt8> {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         for frame in frames {
             if frame.isEmpty { break }
             let count = UInt32(truncatingIfNeeded: frame.count)
-            key += [UInt8(count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
-            key += frame
+            for shift in stride(from: 24, through: 0, by: -8) { mix(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+            for byte in frame { mix(byte) }
         }
-        return key
+        return hash
     }
 
     /// Bytes for a message on stderr: as text when printable ASCII, else as hex.

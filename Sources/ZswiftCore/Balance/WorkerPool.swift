@@ -41,7 +41,7 @@ struct WorkerPool {
         /// When the request in hand was sent to it; nil while idle.
         var busySince: Int?
         /// What the request in hand was given as (`take(now:for:)`): its reply must say the same.
-        var inHand: [UInt8] = []
+        var inHand: UInt64 = 0
         /// When it is forgotten unless heard from (ignored for `.plain` workers).
         var expiresAt: Int
         /// Requests it has answered.
@@ -131,7 +131,7 @@ struct WorkerPool {
         var worker = known ?? Worker(id: id, kind: kind, expiresAt: 0)
         worker.kind = kind
         worker.busySince = nil
-        worker.inHand = []
+        worker.inHand = 0
         worker.expiresAt = now + heartbeat.expiry
         workers[id] = worker
         moveToBack(id)
@@ -141,7 +141,7 @@ struct WorkerPool {
     /// Takes the least recently used idle worker for a request (`request`: what its reply must
     /// be to, see `replied`): it is busy from `now`. Call `expire(now:)` first so that a silent
     /// worker is not chosen.
-    mutating func take(now: Int, for request: [UInt8] = []) -> [UInt8]? {
+    mutating func take(now: Int, for request: UInt64 = 0) -> [UInt8]? {
         guard !idle.isEmpty else { return nil }
         let id = idle.removeFirst()
         workers[id]?.busySince = now
@@ -152,7 +152,7 @@ struct WorkerPool {
     /// A worker sent a reply to `request` (as given to `take`): when that is the request in hand,
     /// it counts the request and its busy time, and is idle again (see `Answer` otherwise).
     @discardableResult
-    mutating func replied(_ id: [UInt8], kind: WorkerKind = .heartbeating, now: Int, to request: [UInt8] = []) -> Answer {
+    mutating func replied(_ id: [UInt8], kind: WorkerKind = .heartbeating, now: Int, to request: UInt64 = 0) -> Answer {
         guard var worker = workers[id] else {
             ready(id, kind: kind, now: now)
             return .stranger
@@ -165,7 +165,7 @@ struct WorkerPool {
         }
         let busy = max(0, now - since)
         worker.busySince = nil
-        worker.inHand = []
+        worker.inHand = 0
         worker.requests += 1
         worker.busyNanoseconds += busy
         workers[id] = worker

@@ -46,7 +46,12 @@ final class LoadBalancer: BalancingRouter {
             let now = Clock.nanoseconds()
             if pending.isEmpty, try dispatch(frames, now: now) { continue }
             if !pending.enqueue(HeldRequest(frames), bytes: message.byteCount, now: now) {
-                diagnostics.warnOnce("lb.full", "requests dropped: \(pending.capacity) are waiting for a worker already")
+                if pending.count >= pending.capacity {
+                    diagnostics.warnOnce("lb.full", "requests dropped: \(pending.capacity) are waiting for a worker already")
+                } else {
+                    diagnostics.warnOnce("lb.bytes", "requests dropped: the \(Words.count(pending.count, "request")) waiting for a worker "
+                        + "hold \(Words.bytes(pending.bytes)) (at most \(Words.bytes(pending.byteCapacity)) wait)")
+                }
             }
         }
         return false
@@ -55,7 +60,7 @@ final class LoadBalancer: BalancingRouter {
     /// Sends a request to the least recently used idle worker; false when there is none.
     private func dispatch<Frames: RandomAccessCollection>(_ frames: Frames, now: Int) throws(Exit) -> Bool
     where Frames.Element == UnsafeRawBufferPointer {
-        let client = PirateWire.envelopeKey(frames)
+        let client = PirateWire.envelopeTag(frames)
         while let worker = pool.take(now: now, for: client) {
             let plain = pool[worker]?.kind == .plain
             switch try relay.toWorker(worker, delimited: plain, frames) {
@@ -97,7 +102,7 @@ final class LoadBalancer: BalancingRouter {
                 }
             case .success(let (worker, .reply(kind, forward))):
                 let reply = frames[forward]
-                let answer = pool.replied(worker, kind: kind, now: now, to: PirateWire.envelopeKey(reply))
+                let answer = pool.replied(worker, kind: kind, now: now, to: PirateWire.envelopeTag(reply))
                 guard case .answered = answer else {
                     stray(reply, from: worker, answer)
                     if answer == .stranger { joined(worker, kind) }

@@ -27,7 +27,13 @@ final class MajordomoRouter: BalancingRouter {
             }
             relay.countUp(message.frames)
             relay.copy(UInt8(ascii: ">"), message.frames)
+            let refused = registry.refused
             try send(registry.clientRequest(request, from: client, now: Clock.nanoseconds()))
+            if registry.refused > refused {
+                let limits = registry.limits
+                diagnostics.warnOnce("mdp.full", "requests dropped: the broker holds all it may (\(limits.pending) requests or "
+                    + "\(Words.bytes(limits.pendingBytes)) waiting, \(limits.services) services); the clients' retries ask again")
+            }
         }
         return false
     }

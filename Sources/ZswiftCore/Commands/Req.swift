@@ -76,7 +76,8 @@ final class RequestLoop: DecoderUser {
             let timeout = invocation.timeout!
             if attempt >= attempts {
                 // a Majordomo broker holds a request for a service nobody provides: say how to ask
-                let service = channel.invocation.service
+                // (when a broker was met at all)
+                let service = channel.peers.tracker.everReady ? channel.invocation.service : nil
                 throw Exit.timeout("no reply from \(channel.endpointNames) within \(timeout)"
                                    + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record)): "
                                    + channel.whatWasSeen(waitedFor: "it did not answer request \(record)"),

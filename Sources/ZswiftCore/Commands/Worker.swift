@@ -125,6 +125,9 @@ final class WorkerLoop: DecoderUser {
         if channel.diagnostics.verbosity >= 2 {
             channel.diagnostics.trace("request " + Words.describe(requestStore.pointers(to: body)))
         }
+        if answering.needsMetadata, let client = wire.client(ofHead: head), !client.isEmpty {
+            metadata.routingID = client.withUnsafeBytes { Hex.string($0) }  // the client's, not the broker's
+        }
         liveness.requestStarted(now: Clock.nanoseconds())
         busy = true
         defer { requestDone() }

@@ -52,6 +52,15 @@ enum WorkerWire: Equatable {
         self == .pirate ? nil : MDP.fromWorker(.disconnect)
     }
 
+    /// The client's routing id at the broker, from a request's `head`: the envelope's first frame
+    /// (Paranoid Pirate), or MDP's client frame.
+    func client(ofHead head: [[UInt8]]) -> [UInt8]? {
+        switch self {
+        case .pirate: head.first
+        case .majordomo: head.count > 3 ? head[3] : nil
+        }
+    }
+
     /// Reads what the worker's DEALER received.
     func read(_ frames: [[UInt8]]) -> WorkerInbound {
         switch self {
