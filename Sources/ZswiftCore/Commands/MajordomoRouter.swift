@@ -45,8 +45,9 @@ final class MajordomoRouter: BalancingRouter {
             switch MDP.parseAtBroker(frames) {
             case .success(let (worker, .worker(command))):
                 let known = registry.workerCount
+                let knew = registry.knows(worker)
                 let out = registry.workerMessage(command, from: worker, now: Clock.nanoseconds())
-                report(command, worker, before: known, out: out)
+                report(command, worker, before: known, knew: knew, out: out)
                 try send(out)
             case .success, .failure:
                 ignored("backend", frames)
@@ -116,14 +117,20 @@ final class MajordomoRouter: BalancingRouter {
         }
     }
 
-    private func report(_ command: MDPWorkerMessage, _ worker: [UInt8], before: Int, out: [ServiceRegistry.Output]) {
+    private func report(_ command: MDPWorkerMessage, _ worker: [UInt8], before: Int, knew: Bool, out: [ServiceRegistry.Output]) {
         let name = PirateWire.show(worker)
         if case .ready(let service) = command, registry.workerCount > before {
             diagnostics.info("worker \(name) joined service \(PirateWire.show(service))")
         } else if registry.workerCount < before {
             diagnostics.info("worker \(name) left")
         } else if out.contains(.toWorker(worker, .disconnect)) {
-            diagnostics.info("worker \(name): protocol error (\(command.command)), sent DISCONNECT")
+            // a HEARTBEAT or REPLY from a worker not known here is what a restarted broker hears first
+            let stranger = switch command {
+            case .heartbeat, .reply: !knew
+            default: false
+            }
+            diagnostics.info(stranger ? "worker \(name) sent \(command.command) but has not said READY here: sent DISCONNECT, so that it registers again"
+                                      : "worker \(name): protocol error (\(command.command)), sent DISCONNECT")
         }
     }
 

@@ -13,13 +13,16 @@ enum ReceiveCommand {
     static func timedOut(_ scope: RunScope) -> Exit {
         let invocation = scope.invocation
         let got = scope.stats.receivedMessages
+        // a worker hears heartbeats from its broker all along: what did not come is a request
+        let noun = invocation.command == .worker ? "request" : "message"
         let filtered = invocation.command.spec.subscribes != .none && !invocation.socket.subscriptions.isEmpty
-        let seen = scope.channels.first.map { "; " + $0.whatWasSeen(waitedFor: got == 0 ? "nothing came" + (filtered ? " that matched --subscribe" : "") : "nothing more came") } ?? ""
+        let nothing = invocation.command == .worker ? "no request came" : "nothing came"
+        let seen = scope.channels.first.map { "; " + $0.whatWasSeen(waitedFor: got == 0 ? nothing + (filtered ? " that matched --subscribe" : "") : "nothing more came") } ?? ""
         if let count = invocation.count {
-            return .timeout("received \(got) of \(count) messages: nothing arrived within --timeout \(invocation.timeout!)" + seen)
+            return .timeout("received \(got) of \(Words.count(count, noun)): nothing arrived within --timeout \(invocation.timeout!)" + seen)
         }
-        return .timeout((got == 0 ? "no message arrived within --timeout \(invocation.timeout!)"
-                                  : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Words.count(got, "message")))") + seen)
+        return .timeout((got == 0 ? "no \(noun) arrived within --timeout \(invocation.timeout!)"
+                                  : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Words.count(got, noun)))") + seen)
     }
 
     /// The error for a run that ends (`why`) before --count messages arrived, or nil when they did.
