@@ -196,3 +196,16 @@ extension WorkerPool {
     #expect(pool.replied(id("busy-since-before-a-restart"), now: 1, to: 7) == .stranger)
     #expect(pool.idle == [id("busy-since-before-a-restart")])
 }
+
+@Test func aWorkerThatHeartbeatsWhileBusyExpiresWhileBusyEvenWhereOthersDoNot() {
+    var pool = WorkerPool(expiresWhileBusy: false, now: 0)
+    pool.ready(id("mdwrkapi"), now: 0)
+    pool.ready(id("zswift"), now: 0)
+    _ = pool.take(now: 0)
+    _ = pool.take(now: 0)
+    pool.heard(from: id("zswift"), now: 1 * second)   // a heartbeat while busy
+    #expect(pool.expire(now: 3 * second).isEmpty)
+    let gone = pool.expire(now: 4 * second)
+    #expect(gone.map(\.worker.id) == [id("zswift")] && gone[0].lostRequest)
+    #expect(pool.count == 1)  // mdwrkapi is silent while it works, and may be
+}

@@ -109,3 +109,31 @@ private func text(_ frames: [[UInt8]]) -> String { String(decoding: frames.last!
     #expect(rig.lb.pool.count == 0 && rig.lb.pool.totals.requestsLost == 1)
     #expect(rig.lb.pending.isEmpty && rig.lb.pending.discarded == 1)
 }
+
+@Test func aLateReplyFromAWorkerForgottenWhileBusyStillReachesItsClient() throws {
+    let rig = try BalancerRig()
+    let worker = try rig.worker("W")
+    let client = try rig.client("slow")
+    try rig.lb.tick(now: Clock.nanoseconds() + 4_000_000_000)  // silent for longer than 3 s: forgotten
+    #expect(rig.lb.pool.count == 0)
+    #expect(try answer(worker, as: "W", rig) == "slow")
+    #expect(text(try receive(client)) == "W:slow")
+    #expect(rig.lb.pool.idle == [Array("W".utf8)] && rig.lb.strayReplies == 0)
+}
+
+@Test func aReplyFromAWorkerThisBrokerGaveNothingIsDroppedAndTheWorkerIsFree() throws {
+    let rig = try BalancerRig()
+    // a worker busy since before a restart: its heartbeat makes it nothing, its reply makes it idle
+    let worker = try Socket(rig.context, type: .dealer)
+    try worker.set(.routingID, Array("old".utf8))
+    try worker.connect(rig.name + "-back")
+    try worker.send([[0x02]])
+    try rig.backend()
+    #expect(rig.lb.pool.count == 0)
+    let waiting = try rig.client("new")
+    try worker.send([[0, 0x6b, 0x8b, 0x45, 0x67], [], Array("an answer for someone else".utf8)])
+    try rig.backend()
+    #expect(rig.lb.strayReplies == 1)
+    #expect(try answer(worker, as: "old", rig) == "new")  // the waiting request went to it
+    #expect(text(try receive(waiting)) == "old:new")
+}

@@ -49,6 +49,8 @@ private func text(_ string: String) -> [UInt8] { Array(string.utf8) }
     #expect(usageError("worker", "-c", ":1", "--heartbeat", "0", "--echo")?.message.contains("--heartbeat 0 would take the broker for gone") == true)
     #expect(usageError("broker", "--mode", "lb", ":1", ":2", "--heartbeat", "0")?.message.contains("every worker") == true)
     #expect(usageError("broker", "--mode", "majordomo", ":1", ":2", "--heartbeat", "0") != nil)
+    #expect(usageError("worker", "-c", ":1", "--heartbeat", "1us", "--echo")?.message.contains("at least 10ms") == true)
+    #expect(usageError("worker", "-c", ":1", "--heartbeat", "10ms", "--echo") == nil)
     #expect(usageError("broker", "--mode", "queue", ":1", ":2", "--heartbeat", "0") == nil)  // ZMTP heartbeats off
     for flag in [["--conflate"], ["-i", "1s"], ["--delay", "1s"]] {
         #expect(usageError(["worker", "-c", ":1", "--echo"] + flag)?.message == "\(flag[0]) does not apply to worker")

@@ -16,12 +16,13 @@ static unsigned char ids[MAX_WORKERS][256];
 static size_t lens[MAX_WORKERS];
 static int head, count;
 
-static void idle(const void *id, size_t len) {
-    if (count == MAX_WORKERS || len > 255) return;
+static int idle(const void *id, size_t len) {
+    if (count == MAX_WORKERS || len > 255) return 0;
     int tail = (head + count) % MAX_WORKERS;
     memcpy(ids[tail], id, len);
     lens[tail] = len;
     count++;
+    return 1;
 }
 
 static int receive(void *s, zmq_msg_t *parts) {
@@ -53,9 +54,9 @@ int main(int argc, char **argv) {
         if (items[0].revents & ZMQ_POLLIN) {
             int n = receive(back, parts);
             if (n < 2) return 1;
-            idle(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]));
+            int added = idle(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]));
             if (n == 2 && zmq_msg_size(&parts[1]) == 1) {
-                if (*(char *)zmq_msg_data(&parts[1]) != 1) count--;   /* a heartbeat: not a new turn */
+                if (added && *(char *)zmq_msg_data(&parts[1]) != 1) count--;   /* a heartbeat: not a new turn */
                 for (int i = 0; i < n; i++) zmq_msg_close(&parts[i]);
             } else {
                 zmq_msg_close(&parts[0]);

@@ -61,7 +61,7 @@ struct PendingRequests<Request> {
     }
 
     /// Puts a request just taken back at the front (it could not be sent on), whatever the bounds:
-    /// it was counted in them before.
+    /// it was counted in them before. `now`: when it was queued, no later than the front's.
     mutating func putBack(_ request: Request, bytes: Int, now: Int) {
         let entry = Entry(request: request, bytes: bytes, since: now)
         if head > 0 {

@@ -54,6 +54,9 @@ struct ServiceRegistry {
     /// Worker messages answered with DISCONNECT: READY twice, REPLY or HEARTBEAT from a stranger,
     /// READY for an mmi. name or for a new service past `limits.services`.
     private(set) var protocolErrors = 0
+    /// HEARTBEAT or REPLY from a worker that never said READY here (what a broker hears first
+    /// after a restart): DISCONNECT tells it to register again; not counted as protocol errors.
+    private(set) var strangers = 0
     /// What services removed since had done (see `totals`).
     private var retired = PoolTotals()
 
@@ -88,7 +91,9 @@ struct ServiceRegistry {
         guard let name = serviceOf.removeValue(forKey: worker), services[name] != nil else { return [] }
         services[name]!.pool.unreachable(worker)
         let request = Request(client: client, body: body)
-        services[name]!.requests.putBack(request, bytes: request.bytes, now: now)
+        // as old as the oldest waiting (its own time is not kept): ages stay in order for discard
+        let since = min(services[name]!.requests.oldestSince ?? now, now)
+        services[name]!.requests.putBack(request, bytes: request.bytes, now: since)
         return dispatch(name, now: now)
     }
 
@@ -153,6 +158,9 @@ struct ServiceRegistry {
             return []
         case (.disconnect, nil):
             return []
+        case (.heartbeat, nil), (.reply, nil):
+            strangers += 1
+            return [.toWorker(worker, .disconnect)]
         default:
             if let known { forget(worker, service: known, lost: false) }
             return refuse(worker)

@@ -42,6 +42,9 @@ struct WorkerPool {
         var busySince: Int?
         /// What the request in hand was given as (`take(now:for:)`): its reply must say the same.
         var inHand: UInt64 = 0
+        /// It has heartbeated while busy (zswift worker does, the zguide's mdwrkapi cannot): so
+        /// it expires while busy too, whatever `expiresWhileBusy` says.
+        var beatsWhileBusy = false
         /// When it is forgotten unless heard from (ignored for `.plain` workers).
         var expiresAt: Int
         /// Requests it has answered.
@@ -114,7 +117,7 @@ struct WorkerPool {
     /// timeout; nil when the pool has no heartbeating worker.
     var nextDeadline: Int? {
         var earliest: Int?
-        for worker in workers.values where worker.kind == .heartbeating && (expiresWhileBusy || !worker.isBusy) {
+        for worker in workers.values where worker.kind == .heartbeating && expires(worker) {
             earliest = min(earliest ?? worker.expiresAt, worker.expiresAt, nextHeartbeatAt)
         }
         return earliest
@@ -178,7 +181,8 @@ struct WorkerPool {
     /// request from before a broker restart, and only READY or a reply says a worker is free.
     @discardableResult
     mutating func heard(from id: [UInt8], now: Int) -> Bool {
-        guard workers[id] != nil else { return false }
+        guard let worker = workers[id] else { return false }
+        if worker.isBusy { workers[id]?.beatsWhileBusy = true }
         workers[id]?.expiresAt = now + heartbeat.expiry
         return true
     }
@@ -187,7 +191,7 @@ struct WorkerPool {
     /// `expiresWhileBusy`), counting each as lost, and returns them.
     mutating func expire(now: Int) -> [Departure] {
         let gone = workers.values.filter {
-            $0.kind == .heartbeating && now >= $0.expiresAt && (expiresWhileBusy || !$0.isBusy)
+            $0.kind == .heartbeating && now >= $0.expiresAt && expires($0)
         }
         return gone.sorted { $0.expiresAt < $1.expiresAt }.compactMap { remove($0.id, lost: true) }
     }
@@ -203,6 +207,11 @@ struct WorkerPool {
         if lost { departed.workersLost += 1 } else { departed.workersLeft += 1 }
         if worker.isBusy { departed.requestsLost += 1 }
         return Departure(worker: worker)
+    }
+
+    /// Whether silence makes `worker` expire now (busy ones only when they beat while busy).
+    private func expires(_ worker: Worker) -> Bool {
+        expiresWhileBusy || !worker.isBusy || worker.beatsWhileBusy
     }
 
     /// Forgets, as lost, a worker just taken for a request that could not be sent to it (it has

@@ -211,14 +211,15 @@ extension Invocation {
     /// --heartbeat 0 turns ZMTP heartbeats off, but a balancing broker and its workers would take
     /// each other for gone at once.
     static func checkHeartbeat(_ raw: RawArguments, command: Command) throws(UsageError) {
-        guard let heartbeat = raw.heartbeat, heartbeat.milliseconds == 0 else { return }
+        guard let heartbeat = raw.heartbeat, let ms = heartbeat.milliseconds, ms < 10 else { return }
         let peer: String? = switch command {
         case .worker: "the broker"
         case .broker where raw.mode == .lb || raw.mode == .majordomo: "every worker"
         default: nil
         }
         if let peer {
-            throw UsageError("--heartbeat 0 would take \(peer) for gone at once: it is how often they tell each other they are alive",
+            throw UsageError(ms == 0 ? "--heartbeat 0 would take \(peer) for gone at once: it is how often they tell each other they are alive"
+                                     : "--heartbeat \(heartbeat) is too short to tell a busy peer from a gone one: it is at least 10ms here",
                              hint: "leave --heartbeat out for the default (1s; majordomo 2.5s), or give an interval such as 500ms")
         }
     }

@@ -21,6 +21,11 @@ final class LoadBalancer: BalancingRouter {
     private(set) var malformed = 0
     /// Replies dropped because they were not to the request their worker was given here.
     private(set) var strayReplies = 0
+    /// Workers forgotten with a request in hand (they fell silent while busy, as the zguide's
+    /// ppworker does when it works for longer than the expiry), with that request's tag: a late
+    /// reply from one of them is still passed on, since this broker gave it the request. At most
+    /// 1,024; a restarted broker starts with none, so nothing from before a restart matches.
+    private var forgottenBusy: [[UInt8]: UInt64] = [:]
     private var message = MultipartMessage(capacity: 4096)
 
     init(relay: Relay, heartbeat: HeartbeatSettings, diagnostics: Diagnostics) {
@@ -95,6 +100,7 @@ final class LoadBalancer: BalancingRouter {
                 let mdp = frames.count > 2 && frames[2].elementsEqual(MDP.workerHeader)
                 diagnostics.info("backend: ignored " + (mdp ? "a Majordomo worker's message (MDPW01): it needs broker --mode majordomo" : "\(error)"))
             case .success(let (worker, .ready(kind))):
+                forgottenBusy[worker] = nil
                 if pool.ready(worker, kind: kind, now: now) == .joined { joined(worker, kind) }
             case .success(let (worker, .heartbeat)):
                 if !pool.heard(from: worker, now: now) {
@@ -102,12 +108,7 @@ final class LoadBalancer: BalancingRouter {
                 }
             case .success(let (worker, .reply(kind, forward))):
                 let reply = frames[forward]
-                let answer = pool.replied(worker, kind: kind, now: now, to: PirateWire.envelopeTag(reply))
-                guard case .answered = answer else {
-                    stray(reply, from: worker, answer)
-                    if answer == .stranger { joined(worker, kind) }
-                    break
-                }
+                guard accepts(reply, from: worker, kind: kind, now: now) else { break }
                 // the worker is idle again: its next request goes before this reply is passed on,
                 // so the worker is not kept waiting for the client's send
                 if !pending.isEmpty { try dispatchWaiting(now: now) }
@@ -125,6 +126,10 @@ final class LoadBalancer: BalancingRouter {
     func tick(now: Int) throws(Exit) {
         for gone in pool.expire(now: now) {
             report(gone, "fell silent (\(Words.format(Double(pool.heartbeat.expiry) / 1e9)) s)")
+            if gone.lostRequest {
+                if forgottenBusy.count >= 1_024 { forgottenBusy.removeAll() }
+                forgottenBusy[gone.worker.id] = gone.worker.inHand
+            }
         }
         for worker in pool.heartbeatsDue(now: now) {
             if try relay.send(PirateWire.heartbeat(to: worker), on: relay.back) == .unreachable,
@@ -156,6 +161,24 @@ final class LoadBalancer: BalancingRouter {
             if error == .interrupted { return false }
             throw Exit.runtime("cannot receive: \(error)")
         }
+    }
+
+    /// Whether `reply` goes on to its client: only the reply to the request this broker gave its
+    /// worker (the one in hand, or the one it had when it was forgotten). The worker is free again.
+    private func accepts<Frames: Collection>(_ reply: Frames, from worker: [UInt8], kind: WorkerKind, now: Int) -> Bool
+    where Frames.Element: Collection<UInt8> {
+        let tag = PirateWire.envelopeTag(reply)
+        let answer = pool.replied(worker, kind: kind, now: now, to: tag)
+        if case .answered = answer { return true }
+        if answer == .stranger {
+            joined(worker, kind)
+            if forgottenBusy.removeValue(forKey: worker) == tag {
+                diagnostics.info("worker \(PirateWire.show(worker)) answered the request it had when it was forgotten: passed on")
+                return true
+            }
+        }
+        stray(reply, from: worker, answer)
+        return false
     }
 
     /// A reply that is not to the request its worker was given here is never passed on: after a

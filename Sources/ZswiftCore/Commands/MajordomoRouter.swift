@@ -82,7 +82,8 @@ final class MajordomoRouter: BalancingRouter {
         let sum = registry.totals
         lines.append("all services: \(Words.count(sum.requests, "request")) answered, \(Words.count(sum.workersLost, "worker")) lost, "
             + "\(Words.count(registry.pendingCount, "request")) waiting, \(registry.refused) refused, "
-            + "\(Words.count(registry.protocolErrors, "protocol error")), \(Words.count(malformed, "malformed message")) ignored")
+            + "\(Words.count(registry.protocolErrors, "protocol error")), \(Words.count(registry.strangers, "unknown worker")) told to register again, "
+            + "\(Words.count(malformed, "malformed message")) ignored")
         return lines
     }
 

@@ -19,7 +19,8 @@ enum ReceiveCommand {
         let nothing = invocation.command == .worker ? "no request came" : "nothing came"
         let seen = scope.channels.first.map { "; " + $0.whatWasSeen(waitedFor: got == 0 ? nothing + (filtered ? " that matched --subscribe" : "") : "nothing more came") } ?? ""
         if let count = invocation.count {
-            return .timeout("received \(got) of \(Words.count(count, noun)): nothing arrived within --timeout \(invocation.timeout!)" + seen)
+            let arrived = invocation.command == .worker ? "no request arrived" : "nothing arrived"
+            return .timeout("received \(got) of \(Words.count(count, noun)): \(arrived) within --timeout \(invocation.timeout!)" + seen)
         }
         return .timeout((got == 0 ? "no \(noun) arrived within --timeout \(invocation.timeout!)"
                                   : "nothing more arrived within --timeout \(invocation.timeout!) (after \(Words.count(got, noun)))") + seen)

@@ -77,10 +77,10 @@ final class RequestLoop: DecoderUser {
             if attempt >= attempts {
                 // a Majordomo broker holds a request for a service nobody provides: say how to ask
                 // (when a broker was met at all)
+                let seen = channel.whatWasSeen(waitedFor: "it did not answer request \(record)")
                 let service = channel.peers.tracker.everReady ? channel.invocation.service : nil
                 throw Exit.timeout("no reply from \(channel.endpointNames) within \(timeout)"
-                                   + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record)): "
-                                   + channel.whatWasSeen(waitedFor: "it did not answer request \(record)"),
+                                   + (attempts > 1 ? " in \(attempts) attempts" : "") + " (request \(record)): " + seen,
                                    hint: service.map { "does service '\($0)' have workers? zswift req \(channel.endpointNames) --service mmi.service -d '\($0)' says (200: yes, 404: no)" })
             }
             attempt += 1

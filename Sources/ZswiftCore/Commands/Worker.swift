@@ -67,7 +67,8 @@ final class WorkerLoop: DecoderUser {
                 // a broker that refuses this worker at once (a service it will not take) is not
                 // asked again at once: the back-off grows as after silence
                 let pause = servedOnConnection == 0 ? Interval.ms(liveness.takeReconnectDelay() / 1_000_000) : nil
-                channel.diagnostics.info("the broker sent DISCONNECT: reconnecting" + (pause.map { " in \($0)" } ?? ""))
+                let again = channel.endpoints.contains { $0.role == .connect } ? "reconnecting" : "opening its socket again"
+                channel.diagnostics.info("the broker sent DISCONNECT: \(again)" + (pause.map { " in \($0)" } ?? ""))
                 try reconnect(pausing: pause)
                 servedOnConnection = 0
             case let .invalid(why):
@@ -87,7 +88,7 @@ final class WorkerLoop: DecoderUser {
     private func receive(_ message: inout Message, quiet: Deadline) throws(Exit) -> [[UInt8]]? {
         let now = Clock.nanoseconds()
         if liveness.brokerIsSilent(now: now) {
-            let silence = Interval.ms(liveness.heartbeat.expiry / 1_000_000)
+            let silence = Words.format(Double(liveness.heartbeat.expiry) / 1e9) + " s"
             let delay = liveness.takeReconnectDelay()
             let pause = Interval.ms(delay / 1_000_000)
             if let left = quiet.at.map({ $0 - Clock.now() }), left < pause.milliseconds! {  // -t ends the run first
@@ -167,16 +168,29 @@ final class WorkerLoop: DecoderUser {
     /// libzmq reconnects to) is told READY now if the worker is idle. A busy worker's reply tells
     /// it instead: a Paranoid Pirate broker takes a reply as "free", a Majordomo one answers a
     /// stranger with DISCONNECT, after which the worker registers again.
+    ///
+    /// With a fixed --identity, a Majordomo worker says nothing: a broker it reconnected to may
+    /// know it still, and READY twice is a protocol error there; a new broker answers its next
+    /// HEARTBEAT with DISCONNECT, after which it registers again.
     private func handshakeCompleted() {
-        let handshakes = channel.peers.tracker.handshakes
+        let tracker = channel.peers.tracker
+        if tracker.ready > 1 {
+            channel.diagnostics.warnOnce("worker.brokers", "\(tracker.ready) brokers are connected to this worker: it serves one, "
+                + "and its replies and heartbeats are dealt between them (give each broker a worker of its own)")
+        }
+        let handshakes = tracker.handshakes
         guard handshakes > readyCovers, !busy else { return }
+        if wire != .pirate && readyCovers > 0 && channel.invocation.socket.identity != nil { return }
         readyCovers = handshakes
         if sendQuietly(wire.ready) { channel.diagnostics.info("met a broker on a new connection: said READY") }
     }
 
+    /// The reply tells a broker met meanwhile that the worker is free; one sent while no broker
+    /// is connected waits for the next connection and tells that one.
     private func requestDone() {
         busy = false
-        readyCovers = max(readyCovers, channel.peers.tracker.handshakes)
+        let tracker = channel.peers.tracker
+        readyCovers = max(readyCovers, tracker.ready == 0 ? tracker.handshakes + 1 : tracker.handshakes)
     }
 
     private func armHeartbeat() {
@@ -185,7 +199,7 @@ final class WorkerLoop: DecoderUser {
             heartbeatTimer = nil
             // none while no broker is connected: libzmq would hold it for the next connection, where
             // it would come before READY
-            if liveness.heartbeatDue(now: Clock.nanoseconds()) && channel.peers.tracker.ready > 0 {
+            if liveness.heartbeatDue(now: Clock.nanoseconds()) && !channel.peers.tracker.connections.isEmpty {
                 sendQuietly(wire.heartbeat)
             }
             armHeartbeat()

@@ -1,7 +1,7 @@
 # Vendored from the ZeroMQ Guide, github.com/booksbyus/zguide @ 6752d24b215997aa161e6896941bfd6010d4d3f5,
 # examples/Python/ppworker.py. The Guide's source code examples are licensed under MIT/X11 (README.md,
-# "License"); copyright (c) 2010-2012 Pieter Hintjens and the contributors. Python 3 fixes are
-# marked "zswift:".
+# "License"); copyright (c) 2010-2012 Pieter Hintjens and the contributors. Changes (the endpoint
+# from the command line) are marked "zswift:".
 #
 ##  Paranoid Pirate worker
 #
@@ -9,6 +9,7 @@
 #
 
 from random import randint
+import sys  # zswift: the endpoint comes from the command line
 import time
 
 import zmq
@@ -29,7 +30,7 @@ def worker_socket(context, poller):
     identity = b"%04X-%04X" % (randint(0, 0x10000), randint(0, 0x10000))
     worker.setsockopt(zmq.IDENTITY, identity)
     poller.register(worker, zmq.POLLIN)
-    worker.connect("tcp://localhost:5556")
+    worker.connect(sys.argv[1] if len(sys.argv) > 1 else "tcp://localhost:5556")  # zswift: ppworker.py [ENDPOINT]
     worker.send(PPP_READY)
     return worker
 
