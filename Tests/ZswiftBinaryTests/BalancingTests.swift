@@ -157,3 +157,15 @@ private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
         #expect(r.status == 0 && r.out == "616c696365\n", "\(mode): \(r)")
     }
 }
+
+@Test func aMajordomoWorkerStoppedByASignalSaysDisconnectSoItsBrokerForgetsItAtOnce() throws {
+    let (broker, frontend, backend) = try startBalancer("majordomo")
+    defer { stop([broker]) }
+    let worker = try startZswift(["worker", "-c", backend, "--service", "once", "--echo"])
+    try broker.waitForStderr("joined service once", within: 10)
+    worker.signal(SIGTERM)
+    #expect(worker.wait(within: 10).status == 143)
+    try broker.waitForStderr(" left", within: 5)
+    let mmi = try zswift(["req", "-c", frontend, "--service", "mmi.service", "-d", "once", "-t", "5s"], within: 15)
+    #expect(mmi.out == "404\n", "\(mmi)")
+}

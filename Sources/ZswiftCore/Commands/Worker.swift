@@ -46,16 +46,24 @@ final class WorkerLoop: DecoderUser {
 
     func use<D: MessageDecoder>(_ decoder: inout D) throws(Exit) {
         let invocation = channel.invocation
-        let limit = invocation.count ?? Int.max
         var input = DecodedInput(decoder, input: channel.scope.input, format: invocation.input.format)
-        var message = Message()
-        var served = 0
-        var quiet = Deadline(after: invocation.timeout)  // -t: a request must come within it
         defer {
             stopHeartbeats()
             channel.onHandshake = nil
         }
         channel.onHandshake = { [unowned self] in handshakeCompleted() }
+        do { try serveRequests(limit: invocation.count ?? Int.max, input: &input) } catch {
+            if error.isSignal { sayGoodbye() }
+            throw error
+        }
+        if let goodbye = wire.disconnect { sendQuietly(goodbye) }
+    }
+
+    private func serveRequests<D: MessageDecoder>(limit: Int, input: inout DecodedInput<D>) throws(Exit) {
+        let invocation = channel.invocation
+        var message = Message()
+        var served = 0
+        var quiet = Deadline(after: invocation.timeout)  // -t: a request must come within it
         try connected()
         var servedOnConnection = 0
         while served < limit {
@@ -80,7 +88,15 @@ final class WorkerLoop: DecoderUser {
                 quiet = Deadline(after: invocation.timeout)
             }
         }
-        if let goodbye = wire.disconnect { sendQuietly(goodbye) }
+    }
+
+    /// Stopped by a signal, a Majordomo worker still says DISCONNECT, so that its broker forgets it
+    /// at once: the socket is closed with 100 ms to hand it over, which the run's end waits for.
+    private func sayGoodbye() {
+        guard let goodbye = wire.disconnect, sendQuietly(goodbye) else { return }
+        try? channel.socket.set(.linger, 100)
+        channel.closeSocket()
+        channel.handedOver = true
     }
 
     /// The next message from the broker, its frames copied; nil when none came before the broker
