@@ -18,6 +18,12 @@ protocol BalancingRouter: AnyObject {
     func statsLines() -> [String]
     /// The broker stops (Majordomo tells its workers).
     func stop()
+    /// Whether the frontend is watched now (true unless the router takes requests on its own turns).
+    var readsFrontend: Bool { get }
+}
+
+extension BalancingRouter {
+    var readsFrontend: Bool { true }
 }
 
 enum BalancingBroker {
@@ -74,7 +80,7 @@ enum BalancingBroker {
     private static func serve(_ reactor: Reactor, _ router: BalancingRouter, tap: CaptureTap?, report: StatisticsReport,
                               stdout: Int32, heartbeat: HeartbeatSettings) throws(Exit) {
         let relay = router.relay
-        reactor.watch(relay.front, for: .readable) { (_) throws(Exit) -> Bool in try router.frontendReadable() }
+        let front = reactor.watch(relay.front, for: .readable) { (_) throws(Exit) -> Bool in try router.frontendReadable() }
         reactor.watch(relay.back, for: .readable) { (_) throws(Exit) -> Bool in try router.backendReadable() }
         let every = max(1, min(100, heartbeat.interval / 2_000_000))
         reactor.timer(after: every, repeating: true) { () throws(Exit) in try router.tick(now: Clock.nanoseconds()) }
@@ -88,6 +94,7 @@ enum BalancingBroker {
                 reactor.change(output, to: tap.hasBacklog ? .writable : [])
                 if let captured { reactor.mayBeReady(captured) }  // read in batches: more may wait
             }
+            reactor.change(front, to: router.readsFrontend ? .readable : [])
             try reactor.turn(timeout: 1000)
         }
     }

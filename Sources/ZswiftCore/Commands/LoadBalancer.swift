@@ -38,8 +38,18 @@ final class LoadBalancer: BalancingRouter {
 
     // MARK: - Clients
 
-    func frontendReadable() throws(Exit) -> Bool {
+    /// Requests wait in libzmq's queues while every worker is busy, so that the broker is not
+    /// woken for each: they are read when a worker is free (its reply's turn), and all of them
+    /// every tick (100 ms), where the queue's bounds and its 10 s limit apply.
+    var readsFrontend: Bool { pool.hasIdle }
+
+    func frontendReadable() throws(Exit) -> Bool { try readRequests(whileIdle: true) }
+
+    /// Reads requests (at most a batch), dispatching each or queueing it; `whileIdle`: only while
+    /// a worker is idle and none waits. Returns whether it found the frontend empty or stopped.
+    private func readRequests(whileIdle: Bool) throws(Exit) -> Bool {
         for _ in 0..<BalancingBroker.batch {
+            if whileIdle && !(pool.hasIdle && pending.isEmpty) { return true }
             guard try receive(relay.front) else { return true }
             let frames = message.frames
             guard PirateWire.isClientRequest(frames) else {
@@ -90,6 +100,12 @@ final class LoadBalancer: BalancingRouter {
     // MARK: - Workers
 
     func backendReadable() throws(Exit) -> Bool {
+        let drained = try readWorkers()
+        _ = try readRequests(whileIdle: true)  // a worker is free: its next request in the same turn
+        return drained
+    }
+
+    private func readWorkers() throws(Exit) -> Bool {
         for _ in 0..<BalancingBroker.batch {
             guard try receive(relay.back) else { return true }
             let frames = message.frames
@@ -136,6 +152,10 @@ final class LoadBalancer: BalancingRouter {
                let gone = pool.remove(worker, lost: true) {
                 report(gone, "is unreachable")
             }
+        }
+        // what waits in libzmq's queues comes under the queue's bounds (10 batches a tick at most)
+        for _ in 0..<10 {
+            if try readRequests(whileIdle: false) { break }
         }
         let dropped = pending.discard(waitingSince: now - LoadBalancer.maximumWait)
         if dropped > 0 {
