@@ -73,8 +73,8 @@ extension BenchCommand {
             let what = s.gaveUp ? "gave up after \(Words.count(s.timeouts, "timeout")) of \(within) with nothing answered"
                 : s.mode == .req ? "\(Words.count(s.timeouts, "request")) got no reply within \(within)"
                 : "the service took no message for \(within)"
-            // a Majordomo broker holds a request for a service nobody provides
-            let service = plan.majordomo ? plan.payload.map { String(decoding: $0[1], as: UTF8.self) } : nil
+            // a Majordomo broker holds a request for a service nobody provides (when one was met)
+            let service = plan.majordomo && !s.gaveUp ? plan.payload.map { String(decoding: $0[1], as: UTF8.self) } : nil
             throw Exit.timeout(what + (seen.map { ": " + $0 } ?? ""), hint: service.map {
                 "does service '\($0)' have workers? zswift req \(s.endpoint) --service mmi.service -d '\($0)' says (200: yes, 404: no)"
             })
