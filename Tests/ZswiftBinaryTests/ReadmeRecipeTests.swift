@@ -139,14 +139,14 @@ let recipeDrivers: [String: String] = [
         } 2> broker.err
         @2
         @3
-        for _ in $(seq 200); do [ "$(grep -c ' joined' broker.err)" -ge 2 ] && break; sleep 0.05; done
+        waitfor broker.err ' joined' 2
         { @4
         } > answers || fail "req: status $?"
         [ "$(wc -l < answers)" = 20 ] && [ "$(grep -c '^fast:job ' answers)" -ge 15 ] || fail "answers: $(cat answers)"
         @5
         waitfor broker.err 'forgotten'
         @6
-        for _ in $(seq 200); do [ "$(grep -c ' joined' broker.err)" -ge 3 ] && break; sleep 0.05; done
+        waitfor broker.err ' joined' 3
         zswift req localhost:5559 -d again -t 5s > again || fail "again: status $?"
         grep -q '^\(fast\|new\):again$' again || fail "again: $(cat again)"
         """#,
@@ -216,7 +216,7 @@ let recipeDrivers: [String: String] = [
         """#,
     "What listens there?": #"""
         @1
-        for _ in $(seq 200); do zswift probe localhost:5555 -t 1s > /dev/null 2>&1 && break; sleep 0.05; done
+        serving localhost:5555
         { @2
         } > block || fail "probe: status $?"
         grep -qx 'tcp://localhost:5555: a REP socket (ZMTP 3.1, NULL)' block && grep -qx '  try:         zswift req tcp://localhost:5555' block || fail "block: $(cat block)"
@@ -243,7 +243,7 @@ let recipeDrivers: [String: String] = [
         """#,
     "Is the service keeping up?": #"""
         @1
-        for _ in $(seq 200); do zswift probe localhost:5555 -t 1s > /dev/null 2>&1 && break; sleep 0.05; done
+        serving localhost:5555
         { @2
         } > rated || fail "rated: status $?"
         grep -q '^req to tcp://localhost:5555, 4 clients at 500/s: 1000 sent, 1000 answered in' rated && grep -q 'latency (us, from the intended send time): p50' rated || fail "rated: $(cat rated)"
@@ -314,9 +314,13 @@ let recipePrelude = #"""
     cd "$RECIPE_DIR"
     cleanup() { trap '' TERM; kill -TERM 0 2>/dev/null; }
     fail() { echo "recipe check failed: $*" >&2; cleanup; exit 1; }
-    waitfor() {
-        for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-        fail "$1 never showed $2: $(cat "$1" 2>/dev/null)"
+    waitfor() {  # FILE PATTERN [N]: until FILE has N lines (1) matching PATTERN
+        for _ in $(seq 200); do [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0; sleep 0.05; done
+        fail "$1 never showed $2${3:+ $3 times}: $(cat "$1" 2>/dev/null)"
+    }
+    serving() {  # ENDPOINT: until zswift probe finds a ZMTP peer there
+        for _ in $(seq 200); do zswift probe "$1" -t 1s > /dev/null 2>&1 && return 0; sleep 0.05; done
+        fail "nothing answered zswift probe $1"
     }
 
     """#
