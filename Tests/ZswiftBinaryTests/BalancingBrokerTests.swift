@@ -146,15 +146,7 @@ private func startWorker(_ backend: String, _ options: [String], broker: Process
 
 @Test func lbCaptureWhoseReaderStopsNeverHoldsUpTheTrafficAndCountsWhatItDropped() throws {
     let frontend = Paths.ipcEndpoint(), backend = Paths.ipcEndpoint()
-    let script = """
-        mkfifo "$D/capture" || exit 99
-        exec 4<&0
-        (read -r go <&4; wc -l <&3) 3< "$D/capture" &
-        exec "$Z" broker --mode lb -v --stats --capture --frontend "$F" --backend "$B" < /dev/null > "$D/capture" 4<&-
-        """
-    let broker = try Process(["/bin/sh", "-c", script], environment: [
-        "Z": Paths.zswift, "D": Paths.temporaryDirectory(), "F": frontend, "B": backend])
-    try broker.waitForStderr("bound to \(backend)", within: 10)
+    let broker = try startBrokerWithStuckCapture(frontend: frontend, backend: backend, ["--mode", "lb"])
     let worker = try startWorker(backend, ["--name", "W", "--quiet"], broker: broker, joined: 1)
     defer { stop([worker]) }
     let padding = String(repeating: "x", count: 200)
@@ -172,9 +164,7 @@ private func startWorker(_ backend: String, _ options: [String], broker: Process
     let words = dropLine.split(separator: " ")
     let dropped = words.firstIndex(of: "dropped").flatMap { Int(words[$0 + 1]) }
     #expect(dropLine.contains(" of 6000 relayed messages"), "\(end)")
-    broker.closeInput()
-    try waitUntil("the reader's count", within: 10, pumping: [broker]) { broker.stdout.last == 10 }
-    let written = Int(String(decoding: broker.stdout, as: UTF8.self).filter { !$0.isWhitespace })
+    let written = try capturedLineCount(broker)
     #expect(dropped != nil && written.map { $0 + dropped! } == 6000, "\(written ?? -1) written: \(end)")
 }
 

@@ -163,16 +163,8 @@ private func number(after word: String, inLineWith marker: String, of text: Stri
     // the broker's stdout is a FIFO whose reader reads nothing until the test closes the shell's
     // stdin; then it counts the lines that reached it
     let frontend = Paths.ipcEndpoint(), backend = Paths.ipcEndpoint()
-    let script = """
-        mkfifo "$D/capture" || exit 99
-        exec 4<&0
-        (read -r go <&4; wc -l <&3) 3< "$D/capture" &
-        exec "$Z" broker -v --stats --capture --frontend "$F" --backend "$B" < /dev/null > "$D/capture" 4<&-
-        """
-    let broker = try Process(["/bin/sh", "-c", script], environment: [
-        "Z": Paths.zswift, "D": Paths.temporaryDirectory(), "F": frontend, "B": backend])
+    let broker = try startBrokerWithStuckCapture(frontend: frontend, backend: backend)
     try broker.waitForStderr("bound to \(frontend)", within: 10)
-    try broker.waitForStderr("bound to \(backend)", within: 10)
     let worker = try startZswift(["rep", "-c", backend, "--echo"])
     defer { worker.signal(SIGTERM); _ = worker.wait(within: 10) }
 
@@ -198,9 +190,7 @@ private func number(after word: String, inLineWith marker: String, of text: Stri
     #expect(dropped >= meanwhile, "\(end)")
 
     // the reader now reads: every message the broker did not drop reached it
-    broker.closeInput()
-    try waitUntil("the reader's count", within: 10, pumping: [broker]) { broker.stdout.last == 10 }
-    let written = Int(String(decoding: broker.stdout, as: UTF8.self).filter { !$0.isWhitespace })
+    let written = try capturedLineCount(broker)
     #expect(written.map { $0 + dropped } == 10000, "\(written.map(String.init) ?? "?") written, \(dropped) dropped: \(end)")
 }
 

@@ -124,3 +124,27 @@ func stop(_ processes: [Process]) {
     for process in processes { process.signal(SIGKILL) }
     for process in processes { _ = process.wait(within: 10) }
 }
+
+/// A broker with -v --stats --capture (and `options`) whose stdout is a FIFO nobody reads until
+/// `closeInput()`; then a reader counts the lines that reached it (see `capturedLineCount`).
+/// Returned once the broker has bound `backend`.
+func startBrokerWithStuckCapture(frontend: String, backend: String, _ options: [String] = []) throws -> Process {
+    let script = """
+        mkfifo "$D/capture" || exit 99
+        exec 4<&0
+        (read -r go <&4; wc -l <&3) 3< "$D/capture" &
+        exec "$Z" broker \(options.joined(separator: " ")) -v --stats --capture --frontend "$F" --backend "$B" < /dev/null > "$D/capture" 4<&-
+        """
+    let broker = try Process(["/bin/sh", "-c", script], environment: [
+        "Z": Paths.zswift, "D": Paths.temporaryDirectory(), "F": frontend, "B": backend])
+    try broker.waitForStderr("bound to \(backend)", within: 10)
+    return broker
+}
+
+/// Lets the reader of a `startBrokerWithStuckCapture` broker read, and returns how many lines it
+/// counted (nil when what it printed is not a number).
+func capturedLineCount(_ broker: Process) throws -> Int? {
+    broker.closeInput()
+    try waitUntil("the reader's count", within: 10, pumping: [broker]) { broker.stdout.last == 10 }
+    return Int(String(decoding: broker.stdout, as: UTF8.self).filter { !$0.isWhitespace })
+}
