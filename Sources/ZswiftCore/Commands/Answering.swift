@@ -23,6 +23,25 @@ struct RequestMetadata {
     init() {}
 }
 
+/// A command's loop that answers requests with an Answering (rep's, worker's).
+protocol AnsweringLoop: DecoderUser {
+    var answering: Answering { get }
+}
+
+extension Answering {
+    /// Runs rep or worker: `makeLoop` serves on a socket of `type`; then what it queued is
+    /// delivered, and a failed --exec command ends the run with status 1.
+    static func run(_ scope: RunScope, on type: SocketType,
+                    _ makeLoop: (Channel) throws(Exit) -> some AnsweringLoop) throws(Exit) {
+        let channel = try scope.open(type)
+        let loop = try makeLoop(channel)
+        try scope.invocation.input.withDecoder(sizeLimit: scope.invocation.inputLimit, loop)
+        try scope.output.flush()
+        try channel.deliver()
+        try loop.answering.checkCommands()
+    }
+}
+
 /// Answers requests as --exec, --echo, --data/--file or the stdin coprocess say.
 final class Answering {
     typealias Send = ([UnsafeRawBufferPointer]) throws(Exit) -> Void

@@ -6,17 +6,12 @@ import ZMQ
 
 enum RepCommand {
     static func run(_ scope: RunScope) throws(Exit) {
-        let channel = try scope.open(.rep)
-        let loop = try ReplyLoop(channel: channel)
-        try scope.invocation.input.withDecoder(sizeLimit: scope.invocation.inputLimit, loop)
-        try scope.output.flush()
-        try channel.deliver()
-        try loop.answering.checkCommands()
+        try Answering.run(scope, on: .rep) { (channel) throws(Exit) in try ReplyLoop(channel: channel) }
     }
 }
 
 /// rep's loop: receives each request off the REP socket and answers it.
-final class ReplyLoop: DecoderUser {
+final class ReplyLoop: AnsweringLoop {
     let channel: Channel
     let answering: Answering
     /// The request's frames, copied out of the received messages.

@@ -7,17 +7,12 @@ import ZMQ
 
 enum WorkerCommand {
     static func run(_ scope: RunScope) throws(Exit) {
-        let channel = try scope.open(.dealer)
-        let loop = try WorkerLoop(channel: channel)
-        try scope.invocation.input.withDecoder(sizeLimit: scope.invocation.inputLimit, loop)
-        try scope.output.flush()
-        try channel.deliver()
-        try loop.answering.checkCommands()
+        try Answering.run(scope, on: .dealer) { (channel) throws(Exit) in try WorkerLoop(channel: channel) }
     }
 }
 
 /// The worker's session with its broker: READY, requests answered, heartbeats, reconnections.
-final class WorkerLoop: DecoderUser {
+final class WorkerLoop: AnsweringLoop {
     let channel: Channel
     let answering: Answering
     let wire: WorkerWire
