@@ -1,6 +1,8 @@
 // broker --mode lb: the zguide's Paranoid Pirate queue (ppqueue). Each client request goes to the
-// least recently used idle worker (WorkerPool); while every worker is busy requests wait in a
-// bounded FIFO (PendingRequests); idle workers get heartbeats and silent ones are forgotten.
+// least recently used idle worker (WorkerPool); while every worker is busy requests wait in
+// libzmq's queues and, taken from there each tick, in a bounded FIFO (PendingRequests); a reply
+// goes on only if it is to the request its worker was given; idle workers get heartbeats and
+// silent ones are forgotten.
 // Workers are DEALERs speaking `\x01` READY / `\x02` HEARTBEAT, or REQ sockets saying "READY"
 // (the zguide's lbworker); PirateWire reads both.
 import ZMQ

@@ -18,8 +18,6 @@ final class WorkerLoop: AnsweringLoop {
     let wire: WorkerWire
     private var liveness: BrokerLiveness
     private var heartbeatTimer: Reactor.Timer?
-    /// Whether a request is in hand.
-    private var busy = false
     /// How many of the socket's handshakes a READY has gone out for (or is queued for).
     private var readyCovers = 0
     private var metadata = RequestMetadata()
@@ -141,7 +139,6 @@ final class WorkerLoop: AnsweringLoop {
             metadata.routingID = client.withUnsafeBytes { Hex.string($0) }  // the client's, not the broker's
         }
         liveness.requestStarted(now: Clock.nanoseconds())
-        busy = true
         defer { requestDone() }
         let request = requestStore.pointers(to: body)
         let envelope = headStore.pointers(to: head)
@@ -190,7 +187,7 @@ final class WorkerLoop: AnsweringLoop {
                 + "and its replies and heartbeats are dealt between them (give each broker a worker of its own)")
         }
         let handshakes = tracker.handshakes
-        guard handshakes > readyCovers, !busy else { return }
+        guard handshakes > readyCovers, !liveness.busy else { return }
         if wire != .pirate && readyCovers > 0 && channel.invocation.socket.identity != nil { return }
         readyCovers = handshakes
         if sendQuietly(wire.ready) { channel.diagnostics.info("met a broker on a new connection: said READY") }
@@ -199,7 +196,6 @@ final class WorkerLoop: AnsweringLoop {
     /// The reply tells a broker met meanwhile that the worker is free; one sent while no broker
     /// is connected waits for the next connection and tells that one.
     private func requestDone() {
-        busy = false
         let tracker = channel.peers.tracker
         readyCovers = max(readyCovers, tracker.ready == 0 ? tracker.handshakes + 1 : tracker.handshakes)
     }
