@@ -169,3 +169,15 @@ private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
     let mmi = try zswift(["req", "-c", frontend, "--service", "mmi.service", "-d", "once", "-t", "5s"], within: 15)
     #expect(mmi.out == "404\n", "\(mmi)")
 }
+
+@Test func aBoundWorkerWarnsWhenASecondBrokerConnects() throws {
+    let backend = Paths.ipcEndpoint()
+    let worker = try startZswift(["worker", "-b", backend, "--echo", "-v"])
+    defer { stop([worker]) }
+    try worker.waitForStderr("bound to \(backend)", within: 10)
+    let brokers = try (0..<2).map { _ in
+        try startZswift(["broker", "--mode", "lb", "--frontend", Paths.ipcEndpoint(), "--backend", backend, "--connect-backend"])
+    }
+    defer { stop(brokers) }
+    try worker.waitForStderr("2 brokers are connected to this worker: it serves one", within: 10)
+}
